@@ -1,0 +1,133 @@
+"""Accounts: people (with their stakeholder sector) and agencies.
+
+A person is identified by e-mail (private) and shown by display name (public).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Sector(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    NGO = "ngo", _("Civil society / NGO")
+    SOCIAL_ENTERPRISE = "social_enterprise", _("Social enterprise")
+    ISSUE_GROUP = "issue_group", _("Issue-based group")
+    TECH = "tech", _("Technical community")
+    BUSINESS = "business", _("Business")
+    INVESTOR = "investor", _("Investor")
+    ACADEMIA = "academia", _("Academia / research")
+    EDUCATION = "education", _("Education")
+    GOVERNMENT = "government", _("Government")
+    MEDIA = "media", _("Media")
+    OTHER = "other", _("Other")
+
+
+class Agency(models.Model):
+    """A public body. Its open-government liaison is its public contact."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    liaison_name = models.CharField(_("liaison name"), max_length=200)
+    liaison_title = models.CharField(_("liaison title"), max_length=200, blank=True)
+    liaison_email = models.EmailField(
+        _("liaison public e-mail"),
+        blank=True,
+        help_text=_("A public contact address; it is shown on the agency page."),
+    )
+    liaison_phone = models.CharField(_("liaison phone"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("consultation:agency_detail", args=[self.slug])
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        email = self.normalize_email(email)
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account. ``email`` is private; ``display_name`` is what others see."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=60,
+        help_text=_("Shown next to everything you post. Your e-mail never is."),
+    )
+    sector = models.CharField(
+        _("stakeholder sector"),
+        max_length=32,
+        choices=Sector.choices,
+        default=Sector.CITIZEN,
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officials",
+        help_text=_("Officials belong to the agency they answer for."),
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or f"#{self.pk}"
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.display_name

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.roles import Role
+from common import ratelimit
+from tests.factories import make_user
+
+pytest_plugins = ["tests.browser.fixtures"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests under tests/browser/ and run them after every other test."""
+    browser_items = []
+    other_items = []
+    for item in items:
+        if "/tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+            browser_items.append(item)
+        else:
+            other_items.append(item)
+    items[:] = other_items + browser_items
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    ratelimit.reset()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def citizen(db):
+    return make_user(display_name="Ada Citizen")
+
+
+@pytest.fixture
+def moderator(db):
+    return make_user(Role.MODERATOR, display_name="Mo Moderator")
+
+
+@pytest.fixture
+def official(db):
+    return make_user(Role.OFFICIAL, display_name="Olu Official")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMINISTRATOR, display_name="Ari Admin")
