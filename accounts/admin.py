@@ -6,7 +6,7 @@ from accounts.models import Agency, User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "display_name", "sector", "agency", "is_staff"]
     list_filter = ["sector", "agency", "is_staff", "is_superuser", "groups"]
@@ -41,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["name", "liaison_name", "liaison_email"]
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ["name", "liaison_name"]

@@ -45,7 +45,9 @@ def _account(
         user.save()
         _verify_email(user)
     if role is not None:
-        assign_role(user=user, role=role, agency=agency if role is Role.OFFICIAL else None)
+        assign_role(
+            user=user, role=role, agency=agency if role is Role.OFFICIAL else None
+        )
     return user, created
 
 

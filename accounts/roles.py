@@ -37,7 +37,7 @@ def declared_permissions() -> dict[Role, set[str]]:
 
 
 def _permissions(names: set[str]) -> list[Permission]:
-    found = []
+    found: list[Permission] = []
     for name in sorted(names):
         app_label, codename = name.split(".", 1)
         found.extend(

@@ -1,1 +1,3 @@
-websocket_urlpatterns: list = []
+from django.urls import URLPattern
+
+websocket_urlpatterns: list[URLPattern] = []

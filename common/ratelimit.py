@@ -19,7 +19,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
-class RateLimited(Exception):  # noqa: N818 - reads better at call sites
+class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         self.retry_after = max(1, retry_after)
         super().__init__(
@@ -33,7 +33,9 @@ class RateLimited(Exception):  # noqa: N818 - reads better at call sites
 
 @lru_cache(maxsize=1)
 def _storage() -> Storage:
-    return storage_from_string(settings.RATELIMIT_STORAGE_URI)
+    storage = storage_from_string(settings.RATELIMIT_STORAGE_URI)
+    assert isinstance(storage, Storage)  # noqa: S101 - a sync URI gives a sync storage
+    return storage
 
 
 @lru_cache(maxsize=1)

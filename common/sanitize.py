@@ -43,7 +43,9 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(
 )
 
 
-def _set_rel(attrs: dict[tuple[str | None, str], str], new: bool = False) -> dict:
+def _set_rel(
+    attrs: dict[tuple[str | None, str], str], new: bool = False
+) -> dict[tuple[str | None, str], str]:
     href_key = (None, "href")
     if href_key not in attrs:
         return attrs
@@ -75,4 +77,5 @@ def render_markdown(text: str) -> str:
         protocols=ALLOWED_PROTOCOLS,
         strip=True,
     )
-    return _linker.linkify(cleaned).strip()
+    linked: str = _linker.linkify(cleaned)
+    return linked.strip()

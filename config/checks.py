@@ -11,7 +11,7 @@ from django.core.checks import Tags, Warning, register
 @register(Tags.compatibility, deploy=False)
 def check_channel_layer(app_configs: Any, **kwargs: Any) -> list[Warning]:
     """The in-memory channel layer only reaches sockets of its own process."""
-    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    backend = str(settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", ""))
     if not settings.DEBUG and backend.endswith("InMemoryChannelLayer"):
         return [
             Warning(

@@ -9,7 +9,7 @@ from accounts.models import Agency, Sector, User
 from accounts.roles import Role
 from accounts.services import assign_role
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     sector = Sector.CITIZEN
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: object):  # noqa: N805
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: object):
         obj.set_password(extracted or PASSWORD)
         if create:
             obj.save(update_fields=["password"])

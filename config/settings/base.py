@@ -110,8 +110,8 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES: dict[str, dict[str, Any]] = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=0, conn_health_checks=True
+        "default": dict(
+            dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
         )
     }
 else:
@@ -141,7 +141,7 @@ REDIS_URL = env_str("REDIS_URL")
 REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 1000)
 
 if REDIS_URL:
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
@@ -152,7 +152,7 @@ if REDIS_URL:
             },
         }
     }
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -168,9 +168,7 @@ else:
             "CONFIG": {"capacity": 1000, "expiry": 60},
         }
     }
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     RATELIMIT_STORAGE_URI = "memory://"
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
@@ -348,15 +346,13 @@ AGORA_SITE_NAME = env_str("SITE_NAME", "Agora")
 AGORA_DATA_LICENCE = {
     "name": env_str("DATA_LICENCE_NAME", "CC-BY-4.0"),
     "title": env_str("DATA_LICENCE_TITLE", "Creative Commons Attribution 4.0"),
-    "path": env_str(
-        "DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
-    ),
+    "path": env_str("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),
 }
 AGORA_DEMO_PASSWORD = "agora-demo"  # noqa: S105 - only used when DEBUG is on
 
 # --- Logging ------------------------------------------------------------------
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -9,8 +9,8 @@ import os
 
 os.environ.setdefault("DEBUG", "1")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import BASE_DIR, DATABASES, REDIS_URL  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, DATABASES, REDIS_URL
 
 DEBUG = False  # tests see production behaviour; DEBUG=1 above only relaxes env
 

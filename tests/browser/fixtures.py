@@ -77,7 +77,7 @@ def _live_server_process(django_db_setup, django_db_blocker) -> Iterator[LiveSer
     if not process.ready.wait(timeout=30):
         raise RuntimeError("The live daphne server did not start.")
     if not process.errors.empty():
-        error, trace = process.errors.get()
+        _error, trace = process.errors.get()
         raise RuntimeError(f"The live daphne server failed: {trace}")
     port = process.port.value
     yield LiveServer(url=f"http://127.0.0.1:{port}", ws_url=f"ws://127.0.0.1:{port}")

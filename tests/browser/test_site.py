@@ -75,5 +75,7 @@ def test_language_switch_renders_traditional_chinese(page):
     assert expect_html_lang == "zh-hant"
     nav = page.get_by_role("navigation")
     assert nav.get_by_role("link", name="計畫").is_visible()
-    assert re.search("[\u4e00-\u9fff]", page.get_by_role("heading", level=1).inner_text())
+    assert re.search(
+        "[\u4e00-\u9fff]", page.get_by_role("heading", level=1).inner_text()
+    )
     assert_accessible(page)

@@ -47,4 +47,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready. Demo accounts:"))
         for email, name, _sector, role in demo.DEMO_ACCOUNTS:
             label = role.value if role else "citizen"
-            self.stdout.write(f"  {label:<14} {email:<24} password: {password}  ({name})")
+            self.stdout.write(
+                f"  {label:<14} {email:<24} password: {password}  ({name})"
+            )
