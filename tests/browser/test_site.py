@@ -69,8 +69,8 @@ def test_log_in_and_log_out(page):
 
 def test_language_switch_renders_traditional_chinese(page):
     page.goto("/")
-    page.get_by_label("Language").select_option("zh-hant")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_label("Language").select_option("zh-hant")
     expect_html_lang = page.locator("html").get_attribute("lang")
     assert expect_html_lang == "zh-hant"
     nav = page.get_by_role("navigation")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -35,12 +36,17 @@ def test_rollback_sends_nothing():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_frame_reaches_a_group_member_encoded_once():
+async def test_frame_reaches_a_group_member_encoded_once():
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)("room", channel)
-    with transaction.atomic():
-        broadcast_on_commit("room", {"type": "hello", "seq": 3})
-    message = async_to_sync(layer.receive)(channel)
+    channel = await layer.new_channel()
+    await layer.group_add("room", channel)
+
+    def write() -> None:
+        with transaction.atomic():
+            broadcast_on_commit("room", {"type": "hello", "seq": 3})
+
+    await sync_to_async(write)()
+    message = await asyncio.wait_for(layer.receive(channel), timeout=5)
     assert message["type"] == "broadcast"
     assert json.loads(message["text"]) == {"type": "hello", "seq": 3}
+    await layer.group_discard("room", channel)
