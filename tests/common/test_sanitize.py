@@ -5,11 +5,6 @@ from html.parser import HTMLParser
 from common.sanitize import ALLOWED_TAGS, clean_text, render_markdown
 from tests.data import naughty_strings
 
-BLNS = (
-    Path(__file__).resolve().parents[2].parent / "shared/data/naughty-strings/blns.json"
-)
-
-
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
