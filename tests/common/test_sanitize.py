@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from common.sanitize import ALLOWED_TAGS, clean_text, render_markdown
 from tests.data import naughty_strings
 
+
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
