@@ -161,12 +161,23 @@ class VoteTable:
 
     @classmethod
     def from_votes(
-        cls, votes: Iterable[VoteTriple], *, sort_statements: bool = True
+        cls,
+        votes: Iterable[VoteTriple],
+        *,
+        sort_statements: bool = True,
+        row_order: Literal["polis", "given"] = "polis",
     ) -> VoteTable:
-        """Build from ``(participant, statement, value)`` triples in vote order.
+        """Build from ``(participant, statement, value)`` triples in vote order
+        (for each participant and statement the last triple wins).
 
-        Rows follow each participant's first appearance; columns follow
-        ascending statement id (``sort_statements``) or first appearance.
+        Columns follow ascending statement id (``sort_statements``) or first
+        appearance.  Rows follow ``row_order``:
+
+        * ``"polis"`` (default): the order in which Polis's poller would first
+          see each participant when reading all votes at once, i.e. by the
+          first column the participant voted on, then by participant id.  The
+          result then does not depend on the order of the triples.
+        * ``"given"``: first appearance in ``votes``.
         """
         pid_index: dict[Id, int] = {}
         tid_index: dict[Id, int] = {}
@@ -201,8 +212,20 @@ class VoteTable:
                 np.zeros(0, np.int64),
                 np.zeros(0, np.int8),
             )
+        row_arr = np.asarray(rows, dtype=np.int64)
+        if row_order == "polis":
+            first_col = np.full(len(pids), np.iinfo(np.int64).max, dtype=np.int64)
+            np.minimum.at(first_col, row_arr, col_arr)
+            fc = first_col.tolist()
+            order = sorted(range(len(pids)), key=lambda i: (fc[i], id_sort_key(pids[i])))
+            remap_rows = np.empty(len(pids), dtype=np.int64)
+            remap_rows[np.asarray(order, dtype=np.int64)] = np.arange(len(pids))
+            row_arr = remap_rows[row_arr]
+            pids = [pids[i] for i in order]
+        elif row_order != "given":
+            raise ValueError(f"unknown row_order {row_order!r}")
         return cls.from_arrays(
-            np.asarray(rows, dtype=np.int64),
+            row_arr,
             col_arr,
             np.asarray(vals, dtype=np.int8),
             pids=pids,
