@@ -1,6 +1,6 @@
 """Command line: re-analyse a Polis export folder offline (no Django, no database).
 
-    python -m clustering analyze EXPORT_DIR [--json OUT] [--seed N] [--replay TICKS]
+python -m clustering analyze EXPORT_DIR [--json OUT] [--seed N] [--replay TICKS]
 """
 
 from __future__ import annotations
@@ -53,9 +53,9 @@ def compare_with_polis(
     common = [p for p in polis if p in ours]
     if not common:
         return None
-    return adjusted_rand_index([polis[p] for p in common], [ours[p] for p in common]), len(
-        common
-    )
+    return adjusted_rand_index(
+        [polis[p] for p in common], [ours[p] for p in common]
+    ), len(common)
 
 
 def run_analysis(

@@ -240,15 +240,17 @@ def read_export(folder: str | Path) -> PolisExport:
         votes = read_votes(root / "votes.csv")
     elif participants:
         votes = [
-            VoteRecord(0, tid, p.pid, v)
-            for p in participants
-            for tid, v in p.votes
+            VoteRecord(0, tid, p.pid, v) for p in participants for tid, v in p.votes
         ]
         votes.sort(key=lambda v: (_sort_key(v.tid), _sort_key(v.pid)))
     else:
         raise FileNotFoundError(f"{root}: no votes.csv or participants-votes.csv")
-    comments = read_comments(root / "comments.csv") if (root / "comments.csv").exists() else []
-    summary = read_summary(root / "summary.csv") if (root / "summary.csv").exists() else []
+    comments = (
+        read_comments(root / "comments.csv") if (root / "comments.csv").exists() else []
+    )
+    summary = (
+        read_summary(root / "summary.csv") if (root / "summary.csv").exists() else []
+    )
     seconds = bool(votes) and max(v.timestamp for v in votes) < 10**11
     return PolisExport(
         votes=tuple(votes),
@@ -324,7 +326,10 @@ def participants_from_votes(
                 n_agree=sum(1 for x in values if x > 0),
                 n_disagree=sum(1 for x in values if x < 0),
                 votes=tuple(
-                    (tid, x) for tid, (_, x) in sorted(cast.items(), key=lambda kv: _sort_key(kv[0]))
+                    (tid, x)
+                    for tid, (_, x) in sorted(
+                        cast.items(), key=lambda kv: _sort_key(kv[0])
+                    )
                 ),
             )
         )
@@ -348,7 +353,7 @@ def write_participants_votes(
                     p.n_votes,
                     p.n_agree,
                     p.n_disagree,
-                    *("" if t not in cast else cast[t] for t in tids),
+                    *(cast.get(t, "") for t in tids),
                 ]
             )
 

@@ -3,7 +3,8 @@
 Public API::
 
     from clustering.math import analyze, AnalysisInput, Parameters
-    result = analyze(votes, moderated_out=..., meta=..., state=None, params=Parameters())
+    result = analyze(votes, moderated_out=..., meta=..., state=None,
+                     params=Parameters())
     result.to_json(); result.state.to_json(); AnalysisState.from_json(data)
 """
 

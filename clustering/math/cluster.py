@@ -75,7 +75,8 @@ def lloyd(
     cur = np.asarray(centers, dtype=np.float64)
     labels = np.zeros(points.shape[0], dtype=np.int64)
     it = 0
-    for it in range(1, max(max_iters, 1) + 1):
+    while it < max(max_iters, 1):
+        it += 1
         labels, _ = nearest(points, cur)
         m = cur.shape[0]
         counts = np.bincount(labels, minlength=m)
@@ -243,7 +244,9 @@ def silhouette(points: FloatArray, labels: IntArray) -> float:
     means[np.arange(n), own] = np.inf
     b = means.min(axis=1)
     denom = np.maximum(a, b)
-    s = np.where((own_size > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0)
+    s = np.where(
+        (own_size > 1) & (denom > 0), (b - a) / np.where(denom > 0, denom, 1), 0
+    )
     return float(s.mean())
 
 
@@ -261,10 +264,8 @@ def smooth_k(
 ) -> SmootherState:
     """Advance the smoother and clamp the published k to what exists this tick."""
     count = prev.count + 1 if prev.last_k == this_k else 1
-    if count >= buffer or prev.smoothed_k is None:
-        smoothed = this_k
-    else:
-        smoothed = prev.smoothed_k
+    settled = count >= buffer or prev.smoothed_k is None
+    smoothed = this_k if settled or prev.smoothed_k is None else prev.smoothed_k
     if available and smoothed not in available:
         # clamp a stale k to the largest candidate that exists this tick
         smoothed = max((k for k in available if k <= smoothed), default=this_k)

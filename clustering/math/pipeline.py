@@ -1,4 +1,4 @@
-"""The analysis entry points: :func:`analyze`, :func:`replay`, :func:`group_statistics`."""
+"""Analysis entry points: analyze, replay and group_statistics."""
 
 from __future__ import annotations
 
@@ -169,7 +169,10 @@ def _as_input(
 
 def _apply_caps(table: VoteTable, params: Parameters) -> VoteTable:
     """Polis's customs: ignore rows/columns beyond the caps (in table order)."""
-    if table.n_rows <= params.max_participants and table.n_cols <= params.max_statements:
+    if (
+        table.n_rows <= params.max_participants
+        and table.n_cols <= params.max_statements
+    ):
         return table
     keep = (table.rows < params.max_participants) & (table.cols < params.max_statements)
     return VoteTable(
@@ -322,7 +325,7 @@ def analyze(
         prev_comps=state.pca_comps if state is not None else (),
     )
     proj = reduce.project_participants(rm, comps)
-    sproj, extremity = reduce.project_statements(rm, comps)
+    sproj, extremity = reduce.project_statements(rm.center, comps)
 
     in_conv = _in_conv(rm, state, params)
     conv_rows = np.flatnonzero(in_conv)

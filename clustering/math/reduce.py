@@ -28,8 +28,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
+import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+import scipy.sparse.linalg as spla  # type: ignore[import-untyped, unused-ignore]
 
 from clustering.math.matrix import FloatArray, RatingMatrix
 from clustering.math.types import Id
@@ -173,13 +173,14 @@ def project_participants(rm: RatingMatrix, comps: FloatArray) -> FloatArray:
 
 
 def project_statements(
-    rm: RatingMatrix, comps: FloatArray
+    center: FloatArray, comps: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Each statement as a participant who agreed with it alone (§6).
 
-    Returns (projections of shape (n_cols, 2), extremity of shape (n_cols,)).
+    ``cproj_k(i) = sqrt(n_cols) * (1 - center_i) * comp_k[i]`` in the export
+    sign.  Returns (projections of shape (n_cols, 2), extremity (n_cols,)).
     """
-    factor = np.sqrt(rm.n_cols) * (1.0 - rm.center)
+    factor = np.sqrt(center.shape[0]) * (1.0 - center)
     proj: FloatArray = (comps * factor[None, :]).T.copy()
     extremity: FloatArray = np.sqrt((proj**2).sum(axis=1))
     return proj, extremity

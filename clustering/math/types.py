@@ -217,7 +217,9 @@ class VoteTable:
             first_col = np.full(len(pids), np.iinfo(np.int64).max, dtype=np.int64)
             np.minimum.at(first_col, row_arr, col_arr)
             fc = first_col.tolist()
-            order = sorted(range(len(pids)), key=lambda i: (fc[i], id_sort_key(pids[i])))
+            order = sorted(
+                range(len(pids)), key=lambda i: (fc[i], id_sort_key(pids[i]))
+            )
             remap_rows = np.empty(len(pids), dtype=np.int64)
             remap_rows[np.asarray(order, dtype=np.int64)] = np.arange(len(pids))
             row_arr = remap_rows[row_arr]
@@ -236,7 +238,10 @@ class VoteTable:
         return [
             (self.pids[r], self.tids[c], int(v))
             for r, c, v in zip(
-                self.rows.tolist(), self.cols.tolist(), self.values.tolist(), strict=True
+                self.rows.tolist(),
+                self.cols.tolist(),
+                self.values.tolist(),
+                strict=True,
             )
         ]
 
@@ -262,7 +267,11 @@ class Cluster:
     center: tuple[float, float]
 
     def to_json(self) -> JSONDict:
-        return {"id": self.id, "members": list(self.members), "center": list(self.center)}
+        return {
+            "id": self.id,
+            "members": list(self.members),
+            "center": list(self.center),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Cluster:
@@ -287,7 +296,9 @@ class SmootherState:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SmootherState:
-        return cls(data.get("last_k"), int(data.get("count", 0)), data.get("smoothed_k"))
+        return cls(
+            data.get("last_k"), int(data.get("count", 0)), data.get("smoothed_k")
+        )
 
 
 @dataclass(frozen=True)
