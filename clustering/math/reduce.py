@@ -29,6 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+import scipy.linalg as sla  # type: ignore[import-untyped, unused-ignore]
 import scipy.sparse.linalg as spla  # type: ignore[import-untyped, unused-ignore]
 
 from clustering.math.matrix import FloatArray, RatingMatrix
@@ -39,6 +40,7 @@ N_COMPS = 2
 DENSE_MAX_COLS = 1500
 DENSE_MAX_WORK = 40_000_000  # sum over rows of (votes per row)^2
 EIG_RTOL = 1e-10
+DENSE_MAX_CELLS = 4_000_000  # densify the centred matrix below this size
 
 
 def _fix_cold_signs(comps: FloatArray) -> FloatArray:
@@ -82,9 +84,15 @@ def _gram_work(centred: sp.csr_matrix) -> int:
 
 
 def _top_eigvecs_dense(centred: sp.csr_matrix) -> tuple[FloatArray, FloatArray]:
-    gram = (centred.T @ centred).toarray()
-    evals, evecs = np.linalg.eigh(gram)
-    order = np.argsort(evals)[::-1][:N_COMPS]
+    n_rows, n_cols = centred.shape
+    if n_rows * n_cols <= DENSE_MAX_CELLS:
+        dense = centred.toarray()
+        gram = dense.T @ dense
+    else:
+        gram = (centred.T @ centred).toarray()
+    k = min(N_COMPS, n_cols)
+    evals, evecs = sla.eigh(gram, subset_by_index=[n_cols - k, n_cols - 1])
+    order = np.argsort(evals)[::-1]
     return evals[order], evecs[:, order].T
 
 

@@ -78,6 +78,72 @@ def _first_appearance(keys: Iterable[Id]) -> dict[Id, int]:
     return index
 
 
+def _encode_ids(values: Sequence[Any]) -> tuple[list[Id], npt.NDArray[np.int64]]:
+    """Ids in first-appearance order and each value's index into them."""
+    arr = np.asarray(values)
+    homogeneous = arr.ndim == 1 and (
+        arr.dtype.kind in "iu"
+        or (arr.dtype.kind == "U" and all(isinstance(v, str) for v in values))
+    )
+    if homogeneous and arr.size:
+        uniq, first, inverse = np.unique(arr, return_index=True, return_inverse=True)
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        ids: list[Id] = uniq[order].tolist()
+        return ids, rank[inverse].astype(np.int64)
+    index: dict[Id, int] = {}
+    codes = [index.setdefault(_check_id(v), len(index)) for v in values]
+    return list(index), np.asarray(codes, dtype=np.int64)
+
+
+def _int_matrix(votes: Sequence[Any]) -> npt.NDArray[np.int64] | None:
+    """All-integer triples as an (n, 3) array, else None (generic path)."""
+    first = votes[0]
+    if not (
+        isinstance(first, tuple | list)
+        and len(first) == 3
+        and all(type(x) is int for x in first)
+    ):
+        return None
+    try:
+        arr = np.array(votes)
+    except (ValueError, TypeError):
+        return None
+    if arr.dtype.kind != "i" or arr.ndim != 2 or arr.shape[1] != 3:
+        return None
+    return arr.astype(np.int64, copy=False)
+
+
+def _encode_int_ids(
+    values: npt.NDArray[np.int64],
+) -> tuple[list[Id], npt.NDArray[np.int64]]:
+    """Like :func:`_encode_ids` for integer ids, in O(n) when they are compact."""
+    n = values.size
+    lo, hi = int(values.min()), int(values.max())
+    if lo < 0 or hi > 4 * n + 1_000_000:
+        return _encode_ids(values)
+    first = np.full(hi + 1, n, dtype=np.int64)
+    first[values[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)
+    present = np.flatnonzero(first < n)
+    order = present[np.argsort(first[present], kind="stable")]
+    code = np.empty(hi + 1, dtype=np.int64)
+    code[order] = np.arange(order.size)
+    ids: list[Id] = order.tolist()
+    return ids, code[values]
+
+
+def _vote_values(values: Sequence[Any]) -> npt.NDArray[np.int8]:
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "iub" or arr.ndim != 1:
+        bad = [v for v in values if not isinstance(v, int | np.integer)]
+        raise ValueError(f"vote value must be -1, 0 or +1, got {bad[0]!r}")
+    if arr.size and not np.isin(arr, (-1, 0, 1)).all():
+        bad = arr[~np.isin(arr, (-1, 0, 1))]
+        raise ValueError(f"vote value must be -1, 0 or +1, got {bad[0]!r}")
+    return arr.astype(np.int8)
+
+
 @dataclass(frozen=True, eq=False)
 class VoteTable:
     """Deduplicated votes in coordinate form.
@@ -162,7 +228,7 @@ class VoteTable:
     @classmethod
     def from_votes(
         cls,
-        votes: Iterable[VoteTriple],
+        votes: Iterable[VoteTriple] | Sequence[VoteTriple],
         *,
         sort_statements: bool = True,
         row_order: Literal["polis", "given"] = "polis",
@@ -179,40 +245,28 @@ class VoteTable:
           result then does not depend on the order of the triples.
         * ``"given"``: first appearance in ``votes``.
         """
-        pid_index: dict[Id, int] = {}
-        tid_index: dict[Id, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[int] = []
-        for pid, tid, value in votes:
-            _check_id(pid)
-            _check_id(tid)
-            row = pid_index.setdefault(pid, len(pid_index))
-            col = tid_index.setdefault(tid, len(tid_index))
-            iv = int(value)
-            if iv != value or iv not in (-1, 0, 1):
-                raise ValueError(f"vote value must be -1, 0 or +1, got {value!r}")
-            rows.append(row)
-            cols.append(col)
-            vals.append(iv)
-        pids = list(pid_index)
-        tids = list(tid_index)
-        col_arr = np.asarray(cols, dtype=np.int64)
+        if not isinstance(votes, list | tuple):
+            votes = list(votes)
+        if not votes:
+            return cls.empty()
+        fast = _int_matrix(votes)
+        if fast is not None:
+            pids, row_arr = _encode_int_ids(fast[:, 0])
+            tids, col_arr = _encode_int_ids(fast[:, 1])
+            vals = _vote_values(fast[:, 2])
+        else:
+            columns = list(zip(*votes, strict=True))
+            if len(columns) != 3:
+                raise ValueError("votes must be (participant, statement, value) triples")
+            pids, row_arr = _encode_ids(columns[0])
+            tids, col_arr = _encode_ids(columns[1])
+            vals = _vote_values(columns[2])
         if sort_statements and tids:
             order = sorted(range(len(tids)), key=lambda i: id_sort_key(tids[i]))
             remap = np.empty(len(tids), dtype=np.int64)
             remap[np.asarray(order, dtype=np.int64)] = np.arange(len(tids))
-            col_arr = remap[col_arr] if col_arr.size else col_arr
+            col_arr = remap[col_arr]
             tids = [tids[i] for i in order]
-        if not rows:
-            return cls(
-                tuple(pids),
-                tuple(tids),
-                np.zeros(0, np.int64),
-                np.zeros(0, np.int64),
-                np.zeros(0, np.int8),
-            )
-        row_arr = np.asarray(rows, dtype=np.int64)
         if row_order == "polis":
             first_col = np.full(len(pids), np.iinfo(np.int64).max, dtype=np.int64)
             np.minimum.at(first_col, row_arr, col_arr)
@@ -226,13 +280,7 @@ class VoteTable:
             pids = [pids[i] for i in order]
         elif row_order != "given":
             raise ValueError(f"unknown row_order {row_order!r}")
-        return cls.from_arrays(
-            row_arr,
-            col_arr,
-            np.asarray(vals, dtype=np.int8),
-            pids=pids,
-            tids=tids,
-        )
+        return cls.from_arrays(row_arr, col_arr, vals, pids=pids, tids=tids)
 
     def to_triples(self) -> list[VoteTriple]:
         return [
