@@ -112,7 +112,9 @@ def worker_ours(shape: str, runs: int) -> dict[str, Any]:
     to_json = time.perf_counter() - t
     grouped = result.group_of()
     ids = sorted(grouped)
-    recovered = adjusted_rand_index([int(latent[p]) for p in ids], [grouped[p] for p in ids])
+    recovered = adjusted_rand_index(
+        [int(latent[p]) for p in ids], [grouped[p] for p in ids]
+    )
     triples_time = None
     if shape == "2k":
         triples = list(zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True))
@@ -231,7 +233,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="only the 2k shape")
     parser.add_argument("--no-reddwarf", action="store_true")
-    parser.add_argument("--shapes", default="", help="comma list of " + ",".join(SHAPES))
+    parser.add_argument(
+        "--shapes", default="", help="comma list of " + ",".join(SHAPES)
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -262,7 +266,10 @@ def main() -> int:
             print(json.dumps(results[-1]), flush=True)
 
     print()
-    print(f"{'engine':<16}{'shape':<9}{'votes':>11}{'median s':>10}{'peak MiB':>10}{'k':>3}")
+    head = ("engine", "shape", "votes", "median s", "peak MiB", "k")
+    print(
+        f"{head[0]:<16}{head[1]:<9}{head[2]:>11}{head[3]:>10}{head[4]:>10}{head[5]:>3}"
+    )
     for r in results:
         if "error" in r:
             print("error:", r["error"])
@@ -273,8 +280,14 @@ def main() -> int:
         )
     ratios = {}
     for shape in ("2k", "vtaiwan"):
-        ours = [r for r in results if r.get("engine") == "agora" and r["shape"] == shape]
-        rd = [r for r in results if r.get("engine", "").startswith("red") and r["shape"] == shape]
+        ours = [
+            r for r in results if r.get("engine") == "agora" and r["shape"] == shape
+        ]
+        rd = [
+            r
+            for r in results
+            if r.get("engine", "").startswith("red") and r["shape"] == shape
+        ]
         if ours and rd:
             base = ours[0].get("from_triples_s") or ours[0]["median_s"]
             ratios[shape] = rd[0]["median_s"] / base

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from clustering.math import AnalysisResult, Parameters, analyze, replay
 from clustering.math.types import Id
@@ -32,7 +33,7 @@ def adjusted_rand_index(a: Sequence[int], b: Sequence[int]) -> float:
     table = np.zeros((int(ia.max()) + 1, int(ib.max()) + 1), dtype=np.int64)
     np.add.at(table, (ia, ib), 1)
 
-    def pairs(x: np.ndarray) -> float:  # type: ignore[type-arg]
+    def pairs(x: npt.NDArray[np.int64]) -> float:
         return float((x * (x - 1) // 2).sum())
 
     sum_ij = pairs(table)

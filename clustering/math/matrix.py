@@ -126,3 +126,15 @@ def count_votes(
         disagree[:, zero_columns] = 0
         seen[:, zero_columns] = sizes[:, None]
     return agree, disagree, seen
+
+
+def zero_columns(
+    counts: tuple[IntArray, IntArray, IntArray], columns: BoolArray, sizes: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Raw counts -> rating-mat counts: ``columns`` hold 0 for every member."""
+    agree, disagree, seen = (c.copy() for c in counts)
+    if columns.any():
+        agree[:, columns] = 0
+        disagree[:, columns] = 0
+        seen[:, columns] = sizes[:, None]
+    return agree, disagree, seen

@@ -17,6 +17,7 @@ from clustering.math.matrix import (
     RatingMatrix,
     build_rating_matrix,
     count_votes,
+    zero_columns,
 )
 from clustering.math.types import (
     AnalysisInput,
@@ -76,6 +77,7 @@ class GroupStatistics:
     consensus_disagree: tuple[ConsensusRecord, ...]
     gic: FloatArray
     divisive: tuple[DivisiveRecord, ...]
+    overall: tuple[IntArray, IntArray, IntArray]  # (1, n) raw tallies, all rows
 
 
 def _statistics(
@@ -84,7 +86,8 @@ def _statistics(
     table = rm.table
     n_g = len(group_ids)
     g_a, g_d, g_s = count_votes(table, row_group, n_g)
-    r_a, r_d, r_s = count_votes(table, row_group, n_g, zero_columns=rm.mod_out)
+    sizes = np.bincount(row_group[row_group >= 0], minlength=n_g).astype(np.int64)
+    r_a, r_d, r_s = zero_columns((g_a, g_d, g_s), rm.mod_out, sizes)
     st = stats.repness_stats(r_a, r_d, r_s)
     repness = tuple(
         stats.select_repness(
@@ -93,7 +96,9 @@ def _statistics(
         for g in range(n_g)
     )
     everyone = np.zeros(table.n_rows, dtype=np.int64)
-    c_a, c_d, c_s = count_votes(table, everyone, 1, zero_columns=rm.mod_out)
+    overall = count_votes(table, everyone, 1)
+    n_all = np.asarray([table.n_rows], dtype=np.int64)
+    c_a, c_d, c_s = zero_columns(overall, rm.mod_out, n_all)
     cons_a, cons_d = stats.consensus(
         table.tids,
         rm.mod_out,
@@ -122,6 +127,7 @@ def _statistics(
             z=params.z_90,
             top=params.divisive_top,
         ),
+        overall=overall,
     )
 
 
@@ -348,7 +354,7 @@ def analyze(
         pa, pd, ps, extremity, rm.meta, meta_priority=params.meta_priority
     )
 
-    all_a, all_d, all_s = count_votes(table, np.zeros(rm.n_rows, dtype=np.int64), 1)
+    all_a, all_d, all_s = gs.overall
     statements = _statement_results(
         rm, comps, sproj, extremity, gs, prio, (all_a[0], all_d[0], all_s[0])
     )

@@ -29,7 +29,6 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
-import scipy.linalg as sla  # type: ignore[import-untyped, unused-ignore]
 import scipy.sparse.linalg as spla  # type: ignore[import-untyped, unused-ignore]
 
 from clustering.math.matrix import FloatArray, RatingMatrix
@@ -41,6 +40,7 @@ DENSE_MAX_COLS = 1500
 DENSE_MAX_WORK = 40_000_000  # sum over rows of (votes per row)^2
 EIG_RTOL = 1e-10
 DENSE_MAX_CELLS = 4_000_000  # densify the centred matrix below this size
+FULL_EIGH_MAX_COLS = 200  # a full dense eigendecomposition below this size
 
 
 def _fix_cold_signs(comps: FloatArray) -> FloatArray:
@@ -83,16 +83,20 @@ def _gram_work(centred: sp.csr_matrix) -> int:
     return int((per_row.astype(np.int64) ** 2).sum())
 
 
-def _top_eigvecs_dense(centred: sp.csr_matrix) -> tuple[FloatArray, FloatArray]:
+def _top_eigvecs_dense(
+    centred: sp.csr_matrix, v0: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     n_rows, n_cols = centred.shape
     if n_rows * n_cols <= DENSE_MAX_CELLS:
         dense = centred.toarray()
         gram = dense.T @ dense
     else:
         gram = (centred.T @ centred).toarray()
-    k = min(N_COMPS, n_cols)
-    evals, evecs = sla.eigh(gram, subset_by_index=[n_cols - k, n_cols - 1])
-    order = np.argsort(evals)[::-1]
+    if n_cols <= FULL_EIGH_MAX_COLS:
+        evals, evecs = np.linalg.eigh(gram)
+    else:  # Lanczos on the small dense Gram matrix, to machine precision
+        evals, evecs = spla.eigsh(gram, k=N_COMPS, which="LA", v0=v0, tol=0)
+    order = np.argsort(evals)[::-1][:N_COMPS]
     return evals[order], evecs[:, order].T
 
 
@@ -127,12 +131,12 @@ def principal_components(
         return comps
     if not np.any(centred.data):
         return comps
+    v0 = _start_vector(rm.table.tids, prev_tids, prev_comps, seed)
     if n_cols <= 2 or (
         n_cols <= DENSE_MAX_COLS and _gram_work(centred) <= DENSE_MAX_WORK
     ):
-        evals, vecs = _top_eigvecs_dense(centred)
+        evals, vecs = _top_eigvecs_dense(centred, v0)
     else:
-        v0 = _start_vector(rm.table.tids, prev_tids, prev_comps, seed)
         evals, vecs = _top_eigvecs_sparse(centred, v0)
     top = float(evals[0]) if evals.size else 0.0
     for k in range(min(N_COMPS, vecs.shape[0], n_rows, n_cols)):

@@ -78,7 +78,9 @@ def _first_appearance(keys: Iterable[Id]) -> dict[Id, int]:
     return index
 
 
-def _encode_ids(values: Sequence[Any]) -> tuple[list[Id], npt.NDArray[np.int64]]:
+def _encode_ids(
+    values: Sequence[Any] | npt.NDArray[Any],
+) -> tuple[list[Id], npt.NDArray[np.int64]]:
     """Ids in first-appearance order and each value's index into them."""
     arr = np.asarray(values)
     homogeneous = arr.ndim == 1 and (
@@ -133,11 +135,11 @@ def _encode_int_ids(
     return ids, code[values]
 
 
-def _vote_values(values: Sequence[Any]) -> npt.NDArray[np.int8]:
+def _vote_values(values: Sequence[Any] | npt.NDArray[Any]) -> npt.NDArray[np.int8]:
     arr = np.asarray(values)
     if arr.dtype.kind not in "iub" or arr.ndim != 1:
-        bad = [v for v in values if not isinstance(v, int | np.integer)]
-        raise ValueError(f"vote value must be -1, 0 or +1, got {bad[0]!r}")
+        wrong = [v for v in values if not isinstance(v, int | np.integer)]
+        raise ValueError(f"vote value must be -1, 0 or +1, got {wrong[0]!r}")
     if arr.size and not np.isin(arr, (-1, 0, 1)).all():
         bad = arr[~np.isin(arr, (-1, 0, 1))]
         raise ValueError(f"vote value must be -1, 0 or +1, got {bad[0]!r}")
@@ -257,7 +259,9 @@ class VoteTable:
         else:
             columns = list(zip(*votes, strict=True))
             if len(columns) != 3:
-                raise ValueError("votes must be (participant, statement, value) triples")
+                raise ValueError(
+                    "votes must be (participant, statement, value) triples"
+                )
             pids, row_arr = _encode_ids(columns[0])
             tids, col_arr = _encode_ids(columns[1])
             vals = _vote_values(columns[2])

@@ -69,8 +69,10 @@ def test_two_clear_blocs() -> None:
         a_side = 0 in g.participants
         assert agree <= (set(range(10)) if a_side else set(range(10, 20)))
     # the blocs sit on opposite sides of the first component
-    xs = {g.id: np.mean([p.x for p in result.participants if p.group == g.id])
-          for g in result.groups}
+    xs = {
+        g.id: np.mean([p.x for p in result.participants if p.group == g.id])
+        for g in result.groups
+    }
     assert min(xs.values()) < 0 < max(xs.values())
     assert not result.consensus_agree and not result.consensus_disagree
     assert {d.tid for d in result.divisive} <= set(range(20))
@@ -189,7 +191,7 @@ def test_seed_only_changes_the_recorded_parameters_on_small_input() -> None:
 
 def test_warm_start_keeps_group_ids_stable() -> None:
     first = analyze(_blocs(n_per_bloc=40, noise=0.15, seed=2))
-    ids = {pid: g for pid, g in first.group_of().items()}
+    ids = first.group_of()
     state = AnalysisState.from_json(json.loads(json.dumps(first.state.to_json())))
     more = _blocs(n_per_bloc=40, noise=0.15, seed=2) + _blocs(
         n_per_bloc=15, noise=0.15, seed=9, offset=1000
@@ -227,7 +229,9 @@ def test_in_conv_threshold_sticky_and_top_up() -> None:
     assert first.n_clustered == 20
     # 10 new statements with 20 heavy voters: the 3-vote people stay in only
     # because membership is sticky
-    heavy = [(p, t, 1 if (p * t) % 3 else -1) for p in range(100, 120) for t in range(13)]
+    heavy = [
+        (p, t, 1 if (p * t) % 3 else -1) for p in range(100, 120) for t in range(13)
+    ]
     cold = analyze(votes + heavy)
     warm = analyze(votes + heavy, state=first.state)
     assert set(range(20)).isdisjoint(cold.group_of())

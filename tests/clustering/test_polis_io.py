@@ -41,7 +41,9 @@ def test_read_opendata(shared_data: Path, name: str) -> None:
     assert sum(by_tid.values()) > 0
 
 
-def test_votes_rebuilt_from_participants_votes(shared_data: Path, tmp_path: Path) -> None:
+def test_votes_rebuilt_from_participants_votes(
+    shared_data: Path, tmp_path: Path
+) -> None:
     src = shared_data / "polis" / "opendata" / "15-per-hour-seattle"
     for f in ("comments.csv", "participants-votes.csv", "summary.csv"):
         shutil.copy(src / f, tmp_path / f)
