@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -76,14 +77,16 @@ def session_summary(session: ForumSession) -> dict[str, Any]:
 
 
 
-class SessionListView(ForumAPIView):
+class SessionListView(GenericAPIView[ForumSession]):
+    """Every session, oldest first, paginated (``?page=``)."""
+
+    authentication_classes = [CsrfSessionAuthentication]
+    permission_classes = [AllowAny]
+    queryset = ForumSession.objects.order_by("starts_at", "pk")
+
     def get(self, request: Request) -> Response:
-        sessions = ForumSession.objects.order_by("starts_at", "pk")
-        paginator = self.pagination_class() if self.pagination_class else None
-        if paginator is None:
-            return Response([session_summary(s) for s in sessions])
-        page = paginator.paginate_queryset(sessions, request, view=self) or []
-        return paginator.get_paginated_response([session_summary(s) for s in page])
+        page = self.paginate_queryset(self.get_queryset()) or []
+        return self.get_paginated_response([session_summary(s) for s in page])
 
 
 class SessionDetailView(ForumAPIView):

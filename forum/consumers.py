@@ -77,7 +77,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         try:
             self.hub = await fanout.join(self.session_id, self)
-            await self._sync(self._since_from_query())
+            await self._replay_or_snapshot(self._since_from_query())
         except Exception:
             logger.exception("websocket start failed")
             await self.close(code=1011)
@@ -95,7 +95,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
     async def _send_json(self, payload: dict[str, Any]) -> None:
         await self.send(text_data=encode(payload))
 
-    async def _sync(self, since: int | None) -> None:
+    async def _replay_or_snapshot(self, since: int | None) -> None:
         """Replay the events after ``since``, or send a snapshot; events that
         arrive meanwhile are held and sent after it, minus those it covers."""
         assert self.hub is not None  # noqa: S101
@@ -199,7 +199,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
         elif kind == "resync":
             since = message.get("since")
             valid = isinstance(since, int) and not isinstance(since, bool) and since >= 0
-            await self._sync(since if valid else None)
+            await self._replay_or_snapshot(since if valid else None)
         else:
             await self._error(
                 "unknown_type", _("Unknown message type; send “ping” or “resync”.")
