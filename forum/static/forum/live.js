@@ -462,18 +462,20 @@
     const button = el("button", "vote-button");
     button.type = "button";
     button.setAttribute("aria-pressed", upvoted ? "true" : "false");
-    const canVote = question.status === "visible" && config.canVote !== false &&
+    const canVote = question.status === "visible" &&
       !(state.session && state.session.status === "ended");
     button.disabled = !canVote;
-    button.append(el("span", "vote-arrow", "▲"));
+    // Accessible name: "3 upvotes: upvote this question" (pressed when yours).
+    const arrow = el("span", "vote-arrow", "▲");
+    arrow.setAttribute("aria-hidden", "true");
+    button.append(arrow);
     button.append(el("span", "vote-number", String(question.upvotes)));
-    button.setAttribute(
-      "aria-label",
-      interpolate(
-        upvoted
-          ? ngettext("Remove your upvote (%s upvote)", "Remove your upvote (%s upvotes)", question.upvotes)
-          : ngettext("Upvote (%s upvote)", "Upvote (%s upvotes)", question.upvotes),
-        [question.upvotes]
+    button.append(
+      el(
+        "span",
+        "visually-hidden",
+        " " + ngettext("upvote", "upvotes", question.upvotes) + ": " +
+          gettext("upvote this question")
       )
     );
     button.addEventListener("click", () => toggleUpvote(question.id, button));
@@ -672,8 +674,13 @@
     }
   });
 
-  // Test hook: the browser tests read the client's view of the session.
-  root.forumState = state;
+  // For debugging and the browser tests: the client's view of the session,
+  // its frame handler, and a way to drop the connection (it then reconnects).
+  root.forumClient = {
+    state: state,
+    handle: handle,
+    drop: () => socket && socket.close(),
+  };
 
   setConnection("connecting");
   connect();
