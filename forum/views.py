@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import is_member
 from forum import selectors, services
-from forum.calendar import build_calendar
+from forum.ical import build_calendar
 from forum.models import ForumSession
 from forum.participants import participant_from_request
 from forum.permissions import (
