@@ -3,26 +3,33 @@ from django.contrib import admin
 from forum.models import AgendaItem, ForumSession, Question, SessionEvent
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(admin.TabularInline[AgendaItem, ForumSession]):
     model = AgendaItem
     extra = 1
     fields = ["position", "title", "description", "duration_minutes"]
 
 
 @admin.register(ForumSession)
-class ForumSessionAdmin(admin.ModelAdmin):
+class ForumSessionAdmin(admin.ModelAdmin[ForumSession]):
     list_display = ["title", "status", "starts_at", "ends_at", "agency"]
     list_filter = ["status", "agency"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["moderators"]
     inlines = [AgendaItemInline]
-    readonly_fields = ["public_seq", "moderator_seq", "started_at", "ended_at"]
+    # Status changes go through the console (they are events viewers receive).
+    readonly_fields = [
+        "status",
+        "public_seq",
+        "moderator_seq",
+        "started_at",
+        "ended_at",
+    ]
     exclude = ["current_item", "highlighted"]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(admin.ModelAdmin[Question]):
     list_display = ["body", "session", "status", "upvote_count", "created_at"]
     list_filter = ["status", "session"]
     search_fields = ["body"]
@@ -30,7 +37,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SessionEvent)
-class SessionEventAdmin(admin.ModelAdmin):
+class SessionEventAdmin(admin.ModelAdmin[SessionEvent]):
     list_display = ["session", "stream", "seq", "type", "created_at"]
     list_filter = ["stream", "type"]
 

@@ -76,7 +76,6 @@ def session_summary(session: ForumSession) -> dict[str, Any]:
     return data
 
 
-
 class SessionListView(GenericAPIView[ForumSession]):
     """Every session, oldest first, paginated (``?page=``)."""
 
@@ -94,7 +93,9 @@ class SessionDetailView(ForumAPIView):
         session = access_session(session_id)
         participant = participant_from_request(request)
         data = session_summary(session)
-        data["agenda"] = [events.agenda_item_data(i) for i in session.agenda_items.all()]
+        data["agenda"] = [
+            events.agenda_item_data(i) for i in session.agenda_items.all()
+        ]
         data["questions"] = [
             events.question_data(q)
             for q in selectors.visible_questions(session, participant)
@@ -139,7 +140,11 @@ class UpvoteView(ForumAPIView):
             upvoted=upvoted,
         )
         return Response(
-            {"question": result.question, "upvoted": result.upvoted, "upvotes": result.upvotes}
+            {
+                "question": result.question,
+                "upvoted": result.upvoted,
+                "upvotes": result.upvotes,
+            }
         )
 
     def post(self, request: Request, question_id: int) -> Response:

@@ -44,7 +44,7 @@ def _connection(session_id: int, participant: Participant) -> str | None:
     return selectors.stream_for(session, participant) if session else None
 
 
-class LiveSessionConsumer(AsyncWebsocketConsumer):
+class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     # Sockets get no channel of their own: the process's hub is the only
     # channel-layer subscriber for a session and delivers frames locally.
     channel_layer_alias = "forum.no-socket-channel"
@@ -198,7 +198,9 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):
             await self._send_json(events.pong())
         elif kind == "resync":
             since = message.get("since")
-            valid = isinstance(since, int) and not isinstance(since, bool) and since >= 0
+            valid = (
+                isinstance(since, int) and not isinstance(since, bool) and since >= 0
+            )
             await self._replay_or_snapshot(since if valid else None)
         else:
             await self._error(

@@ -122,16 +122,22 @@ def seed(context: Any) -> None:
             start=1,
         )
     ]
-    services.set_session_status(session_id=live.pk, user=context.moderator, status="live")
+    services.set_session_status(
+        session_id=live.pk, user=context.moderator, status="live"
+    )
     services.set_current_agenda_item(
         session_id=live.pk, user=context.moderator, item_id=items[1].pk
     )
+    citizen, official = _member(context.citizen), _member(context.official)
     asked = [
-        (_member(context.citizen), "Which datasets will be released first, and who decides?", False, items[1]),
-        (_member(context.official), "How will agencies be supported to publish machine-readable data?", False, items[1]),
-        (_guest(1), "Will procurement data include subcontractors?", False, items[2]),
-        (_member(context.citizen), "Can the public suggest datasets after the plan is adopted?", True, None),
-        (_guest(2), "Is there a deadline for the open data portal upgrade?", False, None),
+        (citizen, "Which datasets are released first, and who decides?", False, 1),
+        (official, "How will agencies be helped to publish machine-readable data?",
+         False, 1),
+        (_guest(1), "Will procurement data include subcontractors?", False, 2),
+        (citizen, "Can the public suggest datasets once the plan is adopted?", True,
+         None),
+        (_guest(2), "Is there a deadline for the open data portal upgrade?", False,
+         None),
     ]  # fmt: skip
     questions = [
         services.ask_question(
@@ -139,7 +145,7 @@ def seed(context: Any) -> None:
             participant=participant,
             body=body,
             anonymous=anonymous,
-            agenda_item_id=item.pk if item else None,
+            agenda_item_id=items[item].pk if item is not None else None,
         )
         for participant, body, anonymous, item in asked
     ]

@@ -92,7 +92,9 @@ def question_data(question: Question, *, redact: bool = False) -> QuestionData:
     """A question as viewers see it. ``redact`` drops the text (public stream
     copies of hidden or dismissed questions)."""
     kind = author_kind(question)
-    author = question.author.display_name if kind == "member" and question.author else None
+    author = (
+        question.author.display_name if kind == "member" and question.author else None
+    )
     return {
         "id": question.pk,
         "body": "" if redact else question.body,
@@ -152,9 +154,7 @@ def question_updated(question: QuestionData) -> dict[str, Any]:
     return {"type": QUESTION_UPDATED, "question": question}
 
 
-def agenda_updated(
-    items: Iterable[AgendaItem], current: int | None
-) -> dict[str, Any]:
+def agenda_updated(items: Iterable[AgendaItem], current: int | None) -> dict[str, Any]:
     return {
         "type": AGENDA_UPDATED,
         "current": current,

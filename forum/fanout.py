@@ -75,13 +75,13 @@ class SessionHub:
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._layer: Any = get_channel_layer()
         self._channels: dict[str, str] = {}
-        self._groups = {
+        self._groups: dict[str, str] = {
             Stream.PUBLIC: session_group(session_id),
             Stream.MODERATORS: moderator_group(session_id),
         }
         self._last_seq: dict[str, int] = {}
         self._early: dict[str, dict[int, str]] = {s: {} for s in self._groups}
-        self._locks = {s: asyncio.Lock() for s in self._groups}
+        self._locks: dict[str, asyncio.Lock] = {s: asyncio.Lock() for s in self._groups}
         self._gap_tasks: dict[str, asyncio.Task[None]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         # Tally state.
@@ -260,9 +260,7 @@ class SessionHub:
                     if seq > self._last_seq.get(stream, 0) and self.listeners[stream]:
                         await self._catch_up(stream, upto=seq)
                     elif not self.listeners[stream]:
-                        self._last_seq[stream] = max(
-                            seq, self._last_seq.get(stream, 0)
-                        )
+                        self._last_seq[stream] = max(seq, self._last_seq.get(stream, 0))
                 if polls % RECONCILE_EVERY == 0:
                     self.mark_dirty(None)
                 if self._layer is not None and loop.time() - rejoined > REJOIN_EVERY:
@@ -276,7 +274,9 @@ class SessionHub:
 
     # --- tallies ---------------------------------------------------------------
 
-    def mark_dirty(self, question_ids: Iterable[int] | None, *, force: bool = False) -> None:
+    def mark_dirty(
+        self, question_ids: Iterable[int] | None, *, force: bool = False
+    ) -> None:
         """Schedule a tally for these questions (None: all of them)."""
         if question_ids is None:
             self._dirty_all = True
@@ -291,7 +291,9 @@ class SessionHub:
     async def _flush_tally(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await asyncio.sleep(max(0.0, self._last_flush + TALLY_INTERVAL - loop.time()))
+            await asyncio.sleep(
+                max(0.0, self._last_flush + TALLY_INTERVAL - loop.time())
+            )
             ids: set[int] | None = None if self._dirty_all else set(self._dirty)
             force = self._force
             self._dirty, self._dirty_all, self._force = set(), False, set()
@@ -307,7 +309,9 @@ class SessionHub:
             self.mark_dirty(ids, force=bool(force))
             return
         changed = {
-            pk: n for pk, n in counts.items() if self._counts.get(pk) != n or pk in force
+            pk: n
+            for pk, n in counts.items()
+            if self._counts.get(pk) != n or pk in force
         }
         self._counts.update(counts)
         if not changed:

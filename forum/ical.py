@@ -37,4 +37,4 @@ def build_calendar(
     calendar.add("x-wr-calname", name)
     for session in sessions:
         calendar.add_component(_event(session, base_url))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -260,6 +260,9 @@ class QuestionVote(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participant} → {self.question_id}"
+
 
 class SessionEvent(models.Model):
     """A persisted state change, replayed to viewers that reconnect."""

@@ -44,7 +44,9 @@ def key_for(user: Any, session_key: str | None) -> str:
     return guest_key(session_key) if session_key else ""
 
 
-def participant_from_request(request: HttpRequest, *, create: bool = False) -> Participant:
+def participant_from_request(
+    request: HttpRequest, *, create: bool = False
+) -> Participant:
     """The participant behind a request; ``create`` starts a browser session
     for a visitor who has none yet (only when they act)."""
     session = request.session
@@ -62,5 +64,7 @@ def participant_from_scope(scope: dict[str, Any]) -> Participant:
     session_key = getattr(session, "session_key", None)
     client = scope.get("client") or ("", 0)
     return Participant(
-        user=scope.get("user"), key=key_for(scope.get("user"), session_key), ip=client[0]
+        user=scope.get("user"),
+        key=key_for(scope.get("user"), session_key),
+        ip=client[0],
     )

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from common.realtime import encode
-
 from forum import events
 from forum.models import (
     PUBLIC_STATUSES,
@@ -109,7 +108,9 @@ def build_snapshot(
 def events_since(session_id: int, stream: str, since: int) -> list[str] | None:
     """The frames after ``since`` on ``stream``, or None when a snapshot is
     needed (too far behind, or ``since`` from the future)."""
-    session = ForumSession.objects.only("public_seq", "moderator_seq").get(pk=session_id)
+    session = ForumSession.objects.only("public_seq", "moderator_seq").get(
+        pk=session_id
+    )
     latest = current_seq(session, stream)
     if since > latest or latest - since > REPLAY_LIMIT:
         return None
@@ -136,14 +137,20 @@ def latest_seqs(session_id: int) -> dict[str, int]:
     }
 
 
-def event_frames(session_id: int, stream: str, after: int, upto: int) -> list[tuple[int, str]]:
+def event_frames(
+    session_id: int, stream: str, after: int, upto: int
+) -> list[tuple[int, str]]:
     rows = SessionEvent.objects.filter(
         session_id=session_id, stream=stream, seq__gt=after, seq__lte=upto
     ).order_by("seq")
-    return [(seq, encode(payload)) for seq, payload in rows.values_list("seq", "payload")]
+    return [
+        (seq, encode(payload)) for seq, payload in rows.values_list("seq", "payload")
+    ]
 
 
-def upvote_counts(session_id: int, question_ids: Iterable[int] | None) -> dict[int, int]:
+def upvote_counts(
+    session_id: int, question_ids: Iterable[int] | None
+) -> dict[int, int]:
     """Current counts of public questions (all of them when ids is None)."""
     rows = Question.objects.filter(session_id=session_id, status__in=PUBLIC_STATUSES)
     if question_ids is not None:

@@ -120,7 +120,9 @@ def _emit_question(
     moderators always hear of it; the public when it is or was public."""
     is_new = was_public is None
     data = events.question_data(question)
-    moderators = events.question_added(data) if is_new else events.question_updated(data)
+    moderators = (
+        events.question_added(data) if is_new else events.question_updated(data)
+    )
     public: dict[str, Any] | None = None
     if question.is_public and not was_public:
         public = events.question_added(data)
@@ -213,16 +215,12 @@ def set_upvote(
     """Add or remove this participant's upvote. Idempotent: a second click (or
     a retry) finds the row already there, or already gone. The unique
     constraint, not this code, guarantees one upvote per participant."""
-    question = (
-        Question.objects.select_related("session").filter(pk=question_id).first()
-    )
+    question = Question.objects.select_related("session").filter(pk=question_id).first()
     if question is None:
         raise ValidationError({"question": [_("No such question.")]})
     _check_participation(participant, question.session)
     if question.status != QuestionStatus.VISIBLE:
-        raise ValidationError(
-            {"question": [_("Only open questions can be upvoted.")]}
-        )
+        raise ValidationError({"question": [_("Only open questions can be upvoted.")]})
     ratelimit.check("forum.upvote", participant.key, UPVOTE_RATE)
     if participant.ip:
         ratelimit.check("forum.upvote.ip", participant.ip, UPVOTE_IP_RATE)
@@ -285,17 +283,19 @@ MODERATION: dict[str, tuple[frozenset[str], str]] = {
 
 
 def moderate_question(*, question_id: int, user: Any, action: str) -> Question:
-    question = (
-        Question.objects.select_related("session").filter(pk=question_id).first()
-    )
+    question = Question.objects.select_related("session").filter(pk=question_id).first()
     if question is None:
         raise ValidationError({"question": [_("No such question.")]})
     if not can_moderate_session(user, question.session):
         raise PermissionDenied(_("Only this session's moderators can do that."))
     if action not in MODERATION:
         raise ValidationError(
-            {"action": [_("Unknown action: choose one of %(actions)s.")
-                        % {"actions": ", ".join(MODERATION)}]}
+            {
+                "action": [
+                    _("Unknown action: choose one of %(actions)s.")
+                    % {"actions": ", ".join(MODERATION)}
+                ]
+            }
         )
 
     with transaction.atomic():
@@ -306,7 +306,7 @@ def moderate_question(*, question_id: int, user: Any, action: str) -> Question:
             raise ValidationError(
                 {
                     "action": [
-                        _("A question that is “%(status)s” cannot be given that action.")
+                        _("A “%(status)s” question cannot be given that action.")
                         % {"status": question.get_status_display()}
                     ]
                 }
@@ -350,7 +350,9 @@ def set_current_agenda_item(
     with transaction.atomic():
         session = _check_moderator(user, session_id)
         if item_id is not None and not session.agenda_items.filter(pk=item_id).exists():
-            raise ValidationError({"item": [_("Choose an item of this session's agenda.")]})
+            raise ValidationError(
+                {"item": [_("Choose an item of this session's agenda.")]}
+            )
         if session.current_item_id != item_id:
             session.current_item_id = item_id
             session.save(update_fields=["current_item"])

@@ -31,7 +31,9 @@ from forum.permissions import (
 from forum.streams import embed_for
 
 
-def _live_config(request: HttpRequest, session: ForumSession, page: str) -> dict[str, Any]:
+def _live_config(
+    request: HttpRequest, session: ForumSession, page: str
+) -> dict[str, Any]:
     """What the page's script needs (passed with json_script)."""
     participant = participant_from_request(request)
     return {
@@ -113,7 +115,9 @@ def moderator_console(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_member(request.user):
         return redirect_to_login(request.get_full_path())
     if not can_moderate_session(request.user, session):
-        raise PermissionDenied(_("Only this session's moderators can open its console."))
+        raise PermissionDenied(
+            _("Only this session's moderators can open its console.")
+        )
     context = {
         "session": session,
         "agenda": list(session.agenda_items.all()),
@@ -144,7 +148,9 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The minutes are published."))
             return redirect(session.get_absolute_url())
     context = {"session": session, "values": values, "errors": errors}
-    return render(request, "forum/minutes_form.html", context, status=400 if errors else 200)
+    return render(
+        request, "forum/minutes_form.html", context, status=400 if errors else 200
+    )
 
 
 def _ics(body: bytes, filename: str) -> HttpResponse:

@@ -19,7 +19,10 @@ pytestmark = pytest.mark.browser
 TRAP = """
 window.__alerts = [];
 for (const name of ["alert", "confirm", "prompt"]) {
-  window[name] = (...args) => { window.__alerts.push([name, String(args[0])]); return true; };
+  window[name] = (...args) => {
+    window.__alerts.push([name, String(args[0])]);
+    return true;
+  };
 }
 window.__csp = [];
 document.addEventListener("securitypolicyviolation",
@@ -111,9 +114,13 @@ def test_three_people_one_question_from_pending_to_answered(new_page, room):
     question_row = mod.locator('[data-questions="open"] li.question').first
     question_row.focus()
     mod.keyboard.press("h")
-    presenter.locator(".presenter-question", has_text="Which datasets come first?").wait_for()
+    presenter.locator(
+        ".presenter-question", has_text="Which datasets come first?"
+    ).wait_for()
     for page in viewers:
-        page.locator("[data-highlight-box]", has_text="Which datasets come first?").wait_for()
+        page.locator(
+            "[data-highlight-box]", has_text="Which datasets come first?"
+        ).wait_for()
         announcer = page.locator("[data-announcer]")
         assert announcer.get_attribute("aria-live") == "polite"
         assert announcer.inner_text() == "Now answering: Which datasets come first?"
@@ -124,7 +131,8 @@ def test_three_people_one_question_from_pending_to_answered(new_page, room):
     ).click()
     for page in viewers:
         page.locator(
-            '[data-questions="answered"] li.question', has_text="Which datasets come first?"
+            '[data-questions="answered"] li.question',
+            has_text="Which datasets come first?",
         ).wait_for()
         page.locator("[data-highlight-box]").wait_for(state="hidden")
     presenter.get_by_text("No question is being answered yet.").wait_for()
@@ -137,7 +145,12 @@ def test_three_people_one_question_from_pending_to_answered(new_page, room):
 
 def test_pages_are_accessible(new_page, room):
     session, ann, _bob, moderator = room
-    call(services.ask_question, session_id=session.pk, participant=member(ann), body="Axe?")
+    call(
+        services.ask_question,
+        session_id=session.pk,
+        participant=member(ann),
+        body="Axe?",
+    )
     mod = new_page()
     login(mod, moderator.email, PASSWORD)
     for path in (
@@ -170,7 +183,9 @@ def test_moderator_console_start_agenda_and_end(new_page, room):
     mod.get_by_role("button", name="Start session").click()
     viewer.locator("[data-session-status]", has_text="Live").wait_for()
     viewer.locator('li[aria-current="step"]', has_text="Opening").wait_for()
-    mod.locator("li", has_text="Datasets").get_by_role("button", name="Make current").click()
+    mod.locator("li", has_text="Datasets").get_by_role(
+        "button", name="Make current"
+    ).click()
     viewer.locator('li[aria-current="step"]', has_text="Datasets").wait_for()
     assert mod.get_by_role("button", name="Start session").is_hidden()
     mod.get_by_role("button", name="End session").click()
@@ -180,7 +195,7 @@ def test_moderator_console_start_agenda_and_end(new_page, room):
 
 
 def test_reconnects_with_since_and_resyncs_on_a_gap(new_page, room):
-    session, ann, _bob, moderator = room
+    session, ann, _bob, _moderator = room
     ForumSession.objects.filter(pk=session.pk).update(premoderation=False)
     page = new_page()
     sockets = []
@@ -192,13 +207,23 @@ def test_reconnects_with_since_and_resyncs_on_a_gap(new_page, room):
     page.evaluate("document.querySelector('[data-forum-page]').forumClient.drop()")
     page.locator('[data-live-status][data-state="reconnecting"]').wait_for()
     assert page.get_by_text("Reconnecting…").is_visible()
-    call(services.ask_question, session_id=session.pk, participant=member(ann), body="While away")
+    call(
+        services.ask_question,
+        session_id=session.pk,
+        participant=member(ann),
+        body="While away",
+    )
     wait_connected(page)
     page.locator("li.question", has_text="While away").wait_for()
     assert sockets[-1].endswith("?since=0")
 
     # A frame far ahead of what the client has seen: it resynchronises.
-    call(services.ask_question, session_id=session.pk, participant=member(ann), body="Second")
+    call(
+        services.ask_question,
+        session_id=session.pk,
+        participant=member(ann),
+        body="Second",
+    )
     page.locator("li.question", has_text="Second").wait_for()
     page.evaluate(
         """document.querySelector('[data-forum-page]').forumClient.handle(
@@ -208,13 +233,18 @@ def test_reconnects_with_since_and_resyncs_on_a_gap(new_page, room):
     wait_connected(page)
     page.wait_for_timeout(800)
     assert sockets[-1].endswith("?since=2"), sockets
-    assert page.evaluate(
-        "document.querySelector('[data-forum-page]').forumClient.state.seq"
-    ) == 2
+    assert (
+        page.evaluate(
+            "document.querySelector('[data-forum-page]').forumClient.state.seq"
+        )
+        == 2
+    )
     assert page.script_errors == []
 
 
-def test_hostile_questions_render_as_text_and_run_no_script(new_page, live_site, settings):
+def test_hostile_questions_render_as_text_and_run_no_script(
+    new_page, live_site, settings
+):
     settings.RATELIMIT_ENABLED = False
     session = ForumSessionFactory(status="live")
     author = make_user(display_name='<img src=x onerror="alert(1)">')
@@ -229,7 +259,7 @@ def test_hostile_questions_render_as_text_and_run_no_script(new_page, live_site,
                     body=text,
                 ).body
             )
-        except Exception:  # noqa: BLE001,S112 - empty after cleaning: refused, fine
+        except Exception:  # noqa: S112 - empty after cleaning: refused, fine
             continue
     page = new_page()
     page.add_init_script(TRAP)

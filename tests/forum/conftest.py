@@ -24,7 +24,9 @@ def broadcasts(django_capture_on_commit_callbacks):
     return run
 
 
-def strip_at(sent: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+def strip_at(
+    sent: list[tuple[str, dict[str, Any]]],
+) -> list[tuple[str, dict[str, Any]]]:
     """Broadcasts without the server timestamp (checked to be present)."""
     result = []
     for group, payload in sent:

@@ -36,7 +36,11 @@ def test_ask_returns_201_with_the_question(session, citizen):
     response = post_json(
         client_for(citizen),
         f"/api/sessions/{session.pk}/questions/",
-        {"body": "How will this be funded?", "anonymous": False, "agenda_item": item.pk},
+        {
+            "body": "How will this be funded?",
+            "anonymous": False,
+            "agenda_item": item.pk,
+        },
     )
     assert response.status_code == 201
     data = response.json()
@@ -73,7 +77,9 @@ def test_anonymous_question_shows_no_name_in_the_api(session, citizen):
     ],
 )
 def test_invalid_questions_get_a_clear_400(session, citizen, payload, field):
-    response = post_json(client_for(citizen), f"/api/sessions/{session.pk}/questions/", payload)
+    response = post_json(
+        client_for(citizen), f"/api/sessions/{session.pk}/questions/", payload
+    )
     assert response.status_code == 400
     assert field in response.json()
     assert all(isinstance(m, str) and m for m in response.json()[field])
@@ -106,7 +112,11 @@ def test_upvote_post_and_delete_are_idempotent(session, citizen):
     )
     client = client_for(make_user())
     url = f"/api/questions/{question.pk}/upvote/"
-    assert client.post(url).json() == {"question": question.pk, "upvoted": True, "upvotes": 1}
+    assert client.post(url).json() == {
+        "question": question.pk,
+        "upvoted": True,
+        "upvotes": 1,
+    }
     assert client.post(url).json()["upvotes"] == 1
     assert client.delete(url).json() == {
         "question": question.pk,
@@ -120,13 +130,23 @@ def test_upvote_post_and_delete_are_idempotent(session, citizen):
 def test_unknown_question_or_session_is_404(citizen):
     client = client_for(citizen)
     assert client.post("/api/questions/999999/upvote/").status_code == 404
-    assert post_json(client, "/api/questions/999999/moderate/", {"action": "hide"}).status_code == 404
-    assert post_json(client, "/api/sessions/999999/questions/", {"body": "x"}).status_code == 404
+    assert (
+        post_json(
+            client, "/api/questions/999999/moderate/", {"action": "hide"}
+        ).status_code
+        == 404
+    )
+    assert (
+        post_json(client, "/api/sessions/999999/questions/", {"body": "x"}).status_code
+        == 404
+    )
     assert client.get("/api/sessions/999999/").status_code == 404
 
 
 def test_session_list_and_detail(session, citizen, moderator):
-    services.ask_question(session_id=session.pk, participant=member(citizen), body="Listed")
+    services.ask_question(
+        session_id=session.pk, participant=member(citizen), body="Listed"
+    )
     ForumSession.objects.filter(pk=session.pk).update(premoderation=True)
     pending = services.ask_question(
         session_id=session.pk, participant=member(moderator), body="Pending one"
@@ -166,7 +186,9 @@ def test_guests_take_part_when_login_is_not_required_with_csrf(moderator):
 def test_logged_in_writes_need_csrf(session, citizen):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(citizen)
-    response = post_json(strict, f"/api/sessions/{session.pk}/questions/", {"body": "x"})
+    response = post_json(
+        strict, f"/api/sessions/{session.pk}/questions/", {"body": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -191,7 +213,14 @@ def test_every_naughty_string_is_201_or_a_clear_400(session, citizen, settings):
 
 # --- Permission table ---------------------------------------------------------
 
-ROLES = ["anonymous", "citizen", "session_moderator", "other_moderator", "admin", "official"]
+ROLES = [
+    "anonymous",
+    "citizen",
+    "session_moderator",
+    "other_moderator",
+    "admin",
+    "official",
+]
 RUNS_THE_ROOM = {"session_moderator", "admin"}
 
 
@@ -211,7 +240,9 @@ def _act(action, client, session, question, item):
     if action == "view_session":
         return client.get(f"/api/sessions/{session.pk}/").status_code
     if action == "ask":
-        return post_json(client, f"/api/sessions/{session.pk}/questions/", {"body": "?"}).status_code
+        return post_json(
+            client, f"/api/sessions/{session.pk}/questions/", {"body": "?"}
+        ).status_code
     if action == "upvote":
         return client.post(f"/api/questions/{question.pk}/upvote/").status_code
     if action == "moderate":

@@ -101,7 +101,7 @@ def test_concurrent_events_get_distinct_consecutive_seqs(citizen, moderator):
             services.ask_question(
                 session_id=session.pk, participant=member(user), body=f"From {user.pk}"
             )
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -113,9 +113,7 @@ def test_concurrent_events_get_distinct_consecutive_seqs(citizen, moderator):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    seqs = sorted(
-        session.events.filter(stream="public").values_list("seq", flat=True)
-    )
+    seqs = sorted(session.events.filter(stream="public").values_list("seq", flat=True))
     assert seqs == list(range(1, 21))
     session.refresh_from_db()
     assert session.public_seq == 20

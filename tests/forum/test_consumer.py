@@ -29,10 +29,10 @@ async def frames(comm: Any, *, seconds: float = 0.6) -> list[dict[str, Any]]:
     return got
 
 
-async def next_event(comm: Any, timeout: float = 5) -> dict[str, Any]:
+async def next_event(comm: Any, seconds: float = 5) -> dict[str, Any]:
     """The next frame that is not tally/presence state."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + seconds
     while True:
         frame = await comm.receive_json_from(timeout=max(0.01, deadline - loop.time()))
         if frame["type"] not in STATE_FRAMES:
@@ -57,7 +57,9 @@ def _no_rate_limits(settings):
 @pytest.fixture
 def live(moderator, citizen):
     session = ForumSessionFactory(moderators=[moderator], status="live")
-    services.ask_question(session_id=session.pk, participant=member(citizen), body="First")
+    services.ask_question(
+        session_id=session.pk, participant=member(citizen), body="First"
+    )
     return session
 
 
@@ -70,12 +72,14 @@ upvote = database_sync_to_async(services.set_upvote)
     "origin", ["http://evil.example", "null", "http://testserver.evil.example", None]
 )
 async def test_foreign_null_or_missing_origin_is_refused(live, origin):
-    comm, connected, _detail = await ws_connect(f"/ws/sessions/{live.pk}/", origin=origin)
+    _comm, connected, _detail = await ws_connect(
+        f"/ws/sessions/{live.pk}/", origin=origin
+    )
     assert connected is False
 
 
 async def test_unknown_session_is_refused():
-    comm, connected, detail = await ws_connect("/ws/sessions/999999/")
+    _comm, connected, _detail = await ws_connect("/ws/sessions/999999/")
     assert connected is False
 
 
@@ -84,7 +88,9 @@ async def test_snapshot_on_connect(live, citizen):
     assert connected
     snapshot = await snapshot_of(comm)
     assert snapshot["seq"] == 1 and snapshot["stream"] == "public"
-    assert snapshot["session"]["id"] == live.pk and snapshot["session"]["status"] == "live"
+    assert (
+        snapshot["session"]["id"] == live.pk and snapshot["session"]["status"] == "live"
+    )
     assert [q["body"] for q in snapshot["questions"]] == ["First"]
     assert snapshot["questions"][0]["author"] == "Ada Citizen"
     assert snapshot["viewers"] >= 1
@@ -116,7 +122,9 @@ async def test_since_replays_exactly_the_missed_events(live, citizen, moderator)
     questions = []
     for n in range(3):
         questions.append(
-            await ask(session_id=live.pk, participant=member(citizen), body=f"Missed {n}")
+            await ask(
+                session_id=live.pk, participant=member(citizen), body=f"Missed {n}"
+            )
         )
     await moderate(question_id=questions[0].pk, user=moderator, action="highlight")
     await moderate(question_id=questions[1].pk, user=moderator, action="hide")
@@ -162,23 +170,31 @@ async def test_pending_question_never_reaches_the_public(live, moderator, citize
     mods, _, _ = await ws_connect(f"/ws/sessions/{live.pk}/", user=moderator)
     await snapshot_of(mods)
 
-    question = await ask(session_id=live.pk, participant=member(citizen), body="Secret plan")
+    question = await ask(
+        session_id=live.pk, participant=member(citizen), body="Secret plan"
+    )
     frame = await next_event(mods)
     assert frame["type"] == "question.added"
     assert frame["question"]["status"] == "pending"
     assert frame["question"]["body"] == "Secret plan"
     # Nothing about it on the public socket, not even a seq.
-    assert all("Secret plan" not in json.dumps(f) for f in await frames(public, seconds=1))
+    assert all(
+        "Secret plan" not in json.dumps(f) for f in await frames(public, seconds=1)
+    )
     # A fresh public viewer does not get it in the snapshot; its author does.
     other, _, _ = await ws_connect(f"/ws/sessions/{live.pk}/")
     assert "Secret plan" not in json.dumps(await snapshot_of(other))
     author, _, _ = await ws_connect(f"/ws/sessions/{live.pk}/", user=citizen)
     own = await snapshot_of(author)
-    assert [q["status"] for q in own["questions"] if q["id"] == question.pk] == ["pending"]
+    assert [q["status"] for q in own["questions"] if q["id"] == question.pk] == [
+        "pending"
+    ]
 
     await moderate(question_id=question.pk, user=moderator, action="approve")
     added = await next_event(public)
-    assert added["type"] == "question.added" and added["question"]["status"] == "visible"
+    assert (
+        added["type"] == "question.added" and added["question"]["status"] == "visible"
+    )
     assert added["seq"] == 2  # the public stream has no gap
     for comm in (public, mods, other, author):
         await comm.disconnect()
@@ -294,15 +310,25 @@ async def test_presence_counts_viewers(live):
     second, _, _ = await ws_connect(f"/ws/sessions/{live.pk}/")
     snapshot = await snapshot_of(second)
     assert snapshot["viewers"] == 2
-    seen = [f["viewers"] for f in await frames(first, seconds=1.5) if f["type"] == "presence"]
+    seen = [
+        f["viewers"]
+        for f in await frames(first, seconds=1.5)
+        if f["type"] == "presence"
+    ]
     assert seen and seen[-1] == 2
     await second.disconnect()
-    seen = [f["viewers"] for f in await frames(first, seconds=1.5) if f["type"] == "presence"]
+    seen = [
+        f["viewers"]
+        for f in await frames(first, seconds=1.5)
+        if f["type"] == "presence"
+    ]
     assert seen[-1] == 1
     await first.disconnect()
 
 
-async def test_lost_broadcast_is_recovered_from_the_database(live, citizen, monkeypatch):
+async def test_lost_broadcast_is_recovered_from_the_database(
+    live, citizen, monkeypatch
+):
     """A broadcast that never arrives (Redis restart): the hub's poll finds the
     persisted event and delivers it, in order."""
     comm, _, _ = await ws_connect(f"/ws/sessions/{live.pk}/")
@@ -310,7 +336,7 @@ async def test_lost_broadcast_is_recovered_from_the_database(live, citizen, monk
     from common import realtime
 
     await sync_to_async(_ask_silently)(live.pk, citizen, realtime)
-    frame = await next_event(comm, timeout=4)
+    frame = await next_event(comm, seconds=4)
     assert frame["type"] == "question.added" and frame["seq"] == 2
     await comm.disconnect()
 

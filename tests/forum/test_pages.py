@@ -33,7 +33,9 @@ def test_session_list_groups_live_upcoming_and_past():
         title="Last week", status="ended", starts_at=now - timedelta(days=7)
     )
     page = Client().get("/sessions/").content.decode()
-    live, upcoming, past = (page.index(t) for t in ("Live now", "Upcoming", "Past sessions"))
+    live, upcoming, past = (
+        page.index(t) for t in ("Live now", "Upcoming", "Past sessions")
+    )
     assert live < page.index("Happening") < upcoming < page.index("Tomorrow") < past
     assert past < page.index("Last week")
 
@@ -112,7 +114,9 @@ def test_hls_session_loads_the_vendored_player(settings):
 
 def test_unlisted_stream_is_a_plain_link_not_an_embed():
     session = ForumSessionFactory()
-    ForumSession.objects.filter(pk=session.pk).update(stream_url="https://other.example/x")
+    ForumSession.objects.filter(pk=session.pk).update(
+        stream_url="https://other.example/x"
+    )
     page = Client().get(session.get_absolute_url()).content.decode()
     assert "<iframe" not in page
     assert 'href="https://other.example/x"' in page
@@ -135,7 +139,9 @@ def test_join_qr_code_is_an_svg():
 
 
 def test_session_calendar_parses():
-    session = ForumSessionFactory(title="Open data forum", description="Bring questions.")
+    session = ForumSessionFactory(
+        title="Open data forum", description="Bring questions."
+    )
     response = Client().get(f"/sessions/{session.pk}/calendar.ics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -159,7 +165,9 @@ def test_upcoming_calendar_has_only_upcoming_and_live_sessions():
 
 def test_moderator_console_renders_for_the_sessions_moderator(moderator):
     session = ForumSessionFactory(moderators=[moderator])
-    page = logged_in(moderator).get(f"/sessions/{session.pk}/moderate/").content.decode()
+    page = (
+        logged_in(moderator).get(f"/sessions/{session.pk}/moderate/").content.decode()
+    )
     assert "Awaiting moderation" in page and "Keyboard shortcuts" in page
     assert '"canModerate": true' in page
 
@@ -183,7 +191,10 @@ def test_minutes_form_shows_errors_before_the_end(moderator):
         f"/sessions/{session.pk}/minutes/", {"minutes": "x", "recording_url": ""}
     )
     assert response.status_code == 400
-    assert "Minutes are published after the session has ended." in response.content.decode()
+    assert (
+        "Minutes are published after the session has ended."
+        in response.content.decode()
+    )
 
 
 def test_home_page_lists_the_live_session():

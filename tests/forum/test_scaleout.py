@@ -54,7 +54,9 @@ def _database_env() -> dict[str, str]:
     return {"DATABASE_URL": f"postgres://{auth}@{db['HOST']}{port}/{db['NAME']}"}
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def _wait_for_port(
+    port: int, process: subprocess.Popen[bytes], seconds: float = 30
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -102,7 +104,9 @@ def two_daphnes(transactional_db) -> Iterator[list[int]]:
                 process.kill()
 
 
-def _http(method: str, url: str, cookies: dict[str, str], body: Any = None) -> tuple[int, Any]:
+def _http(
+    method: str, url: str, cookies: dict[str, str], body: Any = None
+) -> tuple[int, Any]:
     headers = {
         "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
         "Content-Type": "application/json",
@@ -112,7 +116,7 @@ def _http(method: str, url: str, cookies: dict[str, str], body: Any = None) -> t
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             for header in response.headers.get_all("Set-Cookie") or []:
                 cookie = SimpleCookie(header)
                 cookies.update({k: m.value for k, m in cookie.items()})
@@ -126,7 +130,9 @@ async def _until(ws: Any, predicate: Any, seconds: float = 10) -> dict[str, Any]
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
         remaining = deadline - asyncio.get_running_loop().time()
-        frame = json.loads(await asyncio.wait_for(ws.recv(), timeout=max(remaining, 0.01)))
+        frame = json.loads(
+            await asyncio.wait_for(ws.recv(), timeout=max(remaining, 0.01))
+        )
         if predicate(frame):
             return frame
 
@@ -138,8 +144,12 @@ def test_a_question_asked_on_process_a_reaches_a_viewer_on_process_b(
     session = ForumSessionFactory(status="live")
     client = Client()
     client.force_login(citizen)
-    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
-    status, _ = _http("GET", f"http://127.0.0.1:{port_a}{session.get_absolute_url()}", cookies)
+    cookies = {
+        settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+    }
+    status, _ = _http(
+        "GET", f"http://127.0.0.1:{port_a}{session.get_absolute_url()}", cookies
+    )
     assert status == 200 and "csrftoken" in cookies
 
     async def scenario() -> None:
@@ -187,6 +197,8 @@ def test_a_question_asked_on_process_a_reaches_a_viewer_on_process_b(
 
             # Each process counts its own viewer; both see the total.
             for ws in (viewer_a, viewer_b):
-                await _until(ws, lambda f: f["type"] == "presence" and f["viewers"] == 2, 8)
+                await _until(
+                    ws, lambda f: f["type"] == "presence" and f["viewers"] == 2, 8
+                )
 
     asyncio.run(scenario())
