@@ -73,6 +73,9 @@ class SessionHub:
             Stream.MODERATORS: set(),
         }
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # A start-up failure is raised to the first socket; later ones see it
+        # through ``ready`` (mark it retrieved so no warning is logged).
+        self.ready.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._layer: Any = get_channel_layer()
         self._channels: dict[str, str] = {}
         self._groups: dict[str, str] = {
@@ -213,7 +216,10 @@ class SessionHub:
             text = early.pop(nxt)
             self._last_seq[stream] = nxt
             for listener in list(self.listeners[stream]):
-                await listener.deliver_event(nxt, text)
+                try:
+                    await listener.deliver_event(nxt, text)
+                except Exception:  # one broken socket must not starve the others
+                    logger.exception("hub %s: delivery failed", self.id)
         if early and stream not in self._gap_tasks:
             self._gap_tasks[stream] = asyncio.create_task(self._fill_gap(stream))
 
@@ -318,8 +324,14 @@ class SessionHub:
             return
         text = encode(events.tally(changed))
         changed_ids = frozenset(changed)
+        await self._deliver_state(text, changed_ids)
+
+    async def _deliver_state(self, text: str, question_ids: frozenset[int]) -> None:
         for listener in self._all_listeners():
-            await listener.deliver_state(text, changed_ids)
+            try:
+                await listener.deliver_state(text, question_ids)
+            except Exception:
+                logger.exception("hub %s: delivery failed", self.id)
 
     # --- presence --------------------------------------------------------------
 
@@ -343,8 +355,7 @@ class SessionHub:
                 if total != self._sent_viewers:
                     self._sent_viewers = total
                     text = encode(events.presence(total))
-                    for listener in self._all_listeners():
-                        await listener.deliver_state(text, frozenset())
+                    await self._deliver_state(text, frozenset())
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -70,7 +70,7 @@ def test_anonymous_question_shows_no_name_in_the_api(session, citizen):
         ({"body": 12}, "body"),
         ({"body": ""}, "body"),
         ({"body": "x" * 501}, "body"),
-        ({"body": "ok", "anonymous": "yes"}, "anonymous"),
+        ({"body": "ok", "anonymous": "maybe"}, "anonymous"),
         ({"body": "ok", "agenda_item": "first"}, "agenda_item"),
         ({"body": "ok", "agenda_item": 999999}, "agenda_item"),
         ([1, 2], "non_field_errors"),
