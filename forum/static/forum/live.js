@@ -129,9 +129,10 @@
     socket = new WebSocket(url);
     socket.addEventListener("open", () => {
       attempts = 0;
-      setConnection("live");
     });
     socket.addEventListener("message", (event) => {
+      // Live once the snapshot (or the replay) has started to arrive.
+      if (statusBox && statusBox.dataset.state !== "live") setConnection("live");
       let message;
       try {
         message = JSON.parse(event.data);
