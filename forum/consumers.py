@@ -71,6 +71,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._syncing = True
         self._buffer: list[tuple[int, str]] = []
         self._skipped_tally: set[int] = set()
+        self._skipped_presence = False
         self._tokens = float(FLOOD_BURST)
         self._refilled = asyncio.get_running_loop().time()
         self._strikes = 0
@@ -126,6 +127,9 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self.last_seq = seq
                 await self.send(text_data=text)
         self._syncing = False
+        if self._skipped_presence:
+            self._skipped_presence = False
+            await self._send_json(events.presence(self.hub.viewers()))
         if self._skipped_tally:
             skipped, self._skipped_tally = self._skipped_tally, set()
             self.hub.mark_dirty(skipped, force=True)
@@ -139,10 +143,14 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             self.last_seq = seq
             await self.send(text_data=text)
 
-    async def deliver_state(self, text: str, question_ids: frozenset[int]) -> None:
+    async def deliver_state(
+        self, kind: str, text: str, question_ids: frozenset[int]
+    ) -> None:
         if self._syncing:
-            # Counts read before our snapshot might be older than it: skip,
-            # and have the hub send fresh ones once the snapshot is out.
+            # State read before our snapshot might be older than it: skip it,
+            # and send fresh state once the snapshot is out.
+            if kind == events.PRESENCE:
+                self._skipped_presence = True
             self._skipped_tally |= question_ids
             return
         await self.send(text_data=text)

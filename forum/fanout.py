@@ -61,7 +61,9 @@ class Listener(Protocol):
 
     async def deliver_event(self, seq: int, text: str) -> None: ...
 
-    async def deliver_state(self, text: str, question_ids: frozenset[int]) -> None: ...
+    async def deliver_state(
+        self, kind: str, text: str, question_ids: frozenset[int]
+    ) -> None: ...
 
 
 class SessionHub:
@@ -324,12 +326,14 @@ class SessionHub:
             return
         text = encode(events.tally(changed))
         changed_ids = frozenset(changed)
-        await self._deliver_state(text, changed_ids)
+        await self._deliver_state(events.TALLY, text, changed_ids)
 
-    async def _deliver_state(self, text: str, question_ids: frozenset[int]) -> None:
+    async def _deliver_state(
+        self, kind: str, text: str, question_ids: frozenset[int]
+    ) -> None:
         for listener in self._all_listeners():
             try:
-                await listener.deliver_state(text, question_ids)
+                await listener.deliver_state(kind, text, question_ids)
             except Exception:
                 logger.exception("hub %s: delivery failed", self.id)
 
@@ -355,7 +359,7 @@ class SessionHub:
                 if total != self._sent_viewers:
                     self._sent_viewers = total
                     text = encode(events.presence(total))
-                    await self._deliver_state(text, frozenset())
+                    await self._deliver_state(events.PRESENCE, text, frozenset())
             except asyncio.CancelledError:
                 raise
             except Exception:
