@@ -3,8 +3,9 @@
 Thin and async: it authorises, attaches to the process's fan-out hub for the
 session (forum/fanout.py), sends a replay of the missed events or a snapshot,
 then forwards frames. It reaches the database only through
-``database_sync_to_async`` around selectors. Writes never arrive here (they go
-over HTTP with CSRF); the only client messages are ``ping`` and ``resync``.
+``database_sync_to_async`` around selectors (``fanout.read_db``). Writes never
+arrive here (they go over HTTP with CSRF); the only client messages are ``ping``
+and ``resync``.
 Anything else, malformed JSON, frames over 64 KB and floods get an ``error``
 frame or a close. Protocol: docs/realtime.md.
 """
@@ -17,12 +18,12 @@ import logging
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from common.realtime import encode
 from forum import events, fanout, selectors
+from forum.fanout import read_db
 from forum.models import ForumSession
 from forum.participants import Participant, participant_from_scope
 
@@ -56,9 +57,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         try:
             self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
             self.participant = participant_from_scope(self.scope)
-            stream = await database_sync_to_async(_connection)(
-                self.session_id, self.participant
-            )
+            stream = await read_db(_connection)(self.session_id, self.participant)
         except Exception:
             logger.exception("websocket connect failed")
             await self.close(code=1011)
@@ -103,11 +102,11 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._syncing = True
         frames = None
         if since is not None:
-            frames = await database_sync_to_async(selectors.events_since)(
+            frames = await read_db(selectors.events_since)(
                 self.session_id, self.stream, since
             )
         if frames is None:
-            snapshot = await database_sync_to_async(selectors.build_snapshot)(
+            snapshot = await read_db(selectors.build_snapshot)(
                 self.session_id, self.participant, viewers=self.hub.viewers()
             )
             self.last_seq = snapshot["seq"]
@@ -116,9 +115,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             for text in frames:
                 await self.send(text_data=text)
             self.last_seq = max(self.last_seq, (since or 0) + len(frames))
-            counts = await database_sync_to_async(selectors.upvote_counts)(
-                self.session_id, None
-            )
+            counts = await read_db(selectors.upvote_counts)(self.session_id, None)
             await self._send_json(events.tally(counts))
             await self._send_json(events.presence(self.hub.viewers()))
         while self._buffer:
@@ -136,12 +133,17 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- from the hub -----------------------------------------------------------
 
+    async def _send_text(self, text: str) -> None:
+        # The hot path of the fan-out: straight to the ASGI send, skipping the
+        # generic consumer's wrappers (one frame, encoded once, per socket).
+        await self.base_send({"type": "websocket.send", "text": text})
+
     async def deliver_event(self, seq: int, text: str) -> None:
         if self._syncing:
             self._buffer.append((seq, text))
         elif seq > self.last_seq:
             self.last_seq = seq
-            await self.send(text_data=text)
+            await self._send_text(text)
 
     async def deliver_state(
         self, kind: str, text: str, question_ids: frozenset[int]
@@ -153,7 +155,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self._skipped_presence = True
             self._skipped_tally |= question_ids
             return
-        await self.send(text_data=text)
+        await self._send_text(text)
 
     # --- from the browser -------------------------------------------------------
 

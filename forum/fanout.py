@@ -31,8 +31,8 @@ import json
 import logging
 import uuid
 import weakref
-from collections.abc import Iterable
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -43,6 +43,18 @@ from forum.groups import moderator_group, session_group
 from forum.models import Stream
 
 logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def read_db(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a read-only selector in a worker thread, closing stale connections
+    around it. Not thread-sensitive: the reads of many sockets run in parallel
+    instead of queueing behind the one thread Channels uses by default (a
+    burst of connects would otherwise wait long enough to time out)."""
+    return database_sync_to_async(function, thread_sensitive=False)  # type: ignore[no-any-return]
+
 
 TALLY_INTERVAL = 0.25  # at most four tally frames per second
 PRESENCE_INTERVAL = 1.0  # at most one presence frame per second
@@ -110,9 +122,7 @@ class SessionHub:
                     channel = await self._layer.new_channel(prefix="forum-hub.")
                     await self._layer.group_add(group, channel)
                     self._channels[stream] = channel
-            self._last_seq = await database_sync_to_async(selectors.latest_seqs)(
-                self.session_id
-            )
+            self._last_seq = await read_db(selectors.latest_seqs)(self.session_id)
             for stream in self._channels:
                 self._spawn(self._receive(stream))
             self._spawn(self._poll())
@@ -240,7 +250,7 @@ class SessionHub:
             target = upto if upto is not None else max(early, default=last)
             if target <= last:
                 return
-            frames = await database_sync_to_async(selectors.event_frames)(
+            frames = await read_db(selectors.event_frames)(
                 self.session_id, stream, last, target
             )
             for seq, text in frames:
@@ -261,9 +271,7 @@ class SessionHub:
             await asyncio.sleep(POLL_INTERVAL)
             polls += 1
             try:
-                latest = await database_sync_to_async(selectors.latest_seqs)(
-                    self.session_id
-                )
+                latest = await read_db(selectors.latest_seqs)(self.session_id)
                 for stream, seq in latest.items():
                     if seq > self._last_seq.get(stream, 0) and self.listeners[stream]:
                         await self._catch_up(stream, upto=seq)
@@ -309,9 +317,7 @@ class SessionHub:
         finally:
             self._flush_task = None
         try:
-            counts = await database_sync_to_async(selectors.upvote_counts)(
-                self.session_id, ids
-            )
+            counts = await read_db(selectors.upvote_counts)(self.session_id, ids)
         except Exception:
             logger.exception("hub %s: could not read counts", self.id)
             self.mark_dirty(ids, force=bool(force))
