@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from common.realtime import encode
 from forum import events, fanout, selectors
@@ -38,6 +40,38 @@ FLOOD_STRIKES = 3  # error frames for flooding before the socket is closed
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_LARGE = 1009
 CLOSE_POLICY = 1008
+
+
+ERROR_MESSAGES = {
+    "bad_frame": gettext_lazy("Send JSON text frames."),
+    "bad_json": gettext_lazy("That message is not valid JSON."),
+    "unknown_type": gettext_lazy("Unknown message type; send “ping” or “resync”."),
+}
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    kind: Literal["ping", "resync"]
+    since: int | None = None  # resync: replay after this seq (None: snapshot)
+
+
+def parse_message(text: str | None) -> ClientMessage | str:
+    """A client frame as a message, or the code of the error it deserves.
+    Total: any input gives one or the other, never an exception."""
+    if text is None:
+        return "bad_frame"
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        return "bad_json"
+    kind = message.get("type") if isinstance(message, dict) else None
+    if kind == "ping":
+        return ClientMessage("ping")
+    if kind == "resync":
+        since = message.get("since")
+        valid = isinstance(since, int) and not isinstance(since, bool) and since >= 0
+        return ClientMessage("resync", since if valid else None)
+    return "unknown_type"
 
 
 def _connection(session_id: int, participant: Participant) -> str | None:
@@ -195,24 +229,10 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 return
             await self._error("flood", _("Too many messages: slow down."))
             return
-        if text is None:
-            await self._error("bad_frame", _("Send JSON text frames."))
-            return
-        try:
-            message = json.loads(text)
-        except ValueError:
-            await self._error("bad_json", _("That message is not valid JSON."))
-            return
-        kind = message.get("type") if isinstance(message, dict) else None
-        if kind == "ping":
+        message = parse_message(text)
+        if isinstance(message, str):
+            await self._error(message, str(ERROR_MESSAGES[message]))
+        elif message.kind == "ping":
             await self._send_json(events.pong())
-        elif kind == "resync":
-            since = message.get("since")
-            valid = (
-                isinstance(since, int) and not isinstance(since, bool) and since >= 0
-            )
-            await self._replay_or_snapshot(since if valid else None)
         else:
-            await self._error(
-                "unknown_type", _("Unknown message type; send “ping” or “resync”.")
-            )
+            await self._replay_or_snapshot(message.since)

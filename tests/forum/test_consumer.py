@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forum import services
+from forum.consumers import ERROR_MESSAGES, ClientMessage, parse_message
 from forum.models import ForumSession, Question
 from tests.forum.factories import ForumSessionFactory, guest, member
 from tests.helpers import ws_connect
@@ -350,3 +353,46 @@ def _ask_silently(session_id, citizen, realtime):
         )
     finally:
         realtime._capture = previous
+
+
+class TestParseMessage:
+    """The client-message parser is total: a message or an error code."""
+
+    @given(st.one_of(st.none(), st.text(max_size=300)))
+    @settings(max_examples=300, deadline=None)
+    def test_any_text(self, text):
+        result = parse_message(text)
+        assert isinstance(result, ClientMessage) or result in ERROR_MESSAGES
+
+    @given(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            max_leaves=20,
+        )
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_any_json(self, value):
+        result = parse_message(json.dumps(value))
+        if isinstance(result, ClientMessage):
+            assert isinstance(value, dict) and value["type"] in ("ping", "resync")
+            assert result.since is None or (
+                type(result.since) is int and result.since >= 0
+            )
+        else:
+            assert result == "unknown_type"
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ('{"type": "ping"}', ClientMessage("ping")),
+            ('{"type": "resync", "since": 4}', ClientMessage("resync", 4)),
+            ('{"type": "resync", "since": true}', ClientMessage("resync", None)),
+            ('{"type": "resync", "since": -3}', ClientMessage("resync", None)),
+            ("[" * 100_000 + "]" * 100_000, "bad_json"),
+            ("\ud800", "bad_json"),
+            (None, "bad_frame"),
+        ],
+    )
+    def test_examples(self, text, expected):
+        assert parse_message(text) == expected
