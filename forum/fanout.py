@@ -387,10 +387,6 @@ def _registry() -> dict[int, SessionHub]:
     return registry
 
 
-def hub_for(session_id: int) -> SessionHub | None:
-    return _registry().get(session_id)
-
-
 async def join(session_id: int, listener: Listener) -> SessionHub:
     """Attach a socket to its session's hub in this process (starting it)."""
     registry = _registry()

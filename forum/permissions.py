@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_admin, is_member
-from forum.models import ForumSession, QuestionStatus, SessionStatus
+from forum.models import ForumSession, SessionStatus
 
 
 def can_moderate_session(user: Any, session: ForumSession) -> bool:
@@ -41,21 +41,6 @@ def participation_refusal(user: Any, session: ForumSession) -> str | None:
     if session.login_required and not is_member(user):
         return _("Log in to take part in this session.")
     return None
-
-
-def can_participate(user: Any, session: ForumSession) -> bool:
-    return participation_refusal(user, session) is None
-
-
-def can_see_question(
-    user: Any, session: ForumSession, status: str, participant: str, viewer: str
-) -> bool:
-    """Public questions for all; the rest for moderators; pending for its author."""
-    if status in (QuestionStatus.VISIBLE, QuestionStatus.ANSWERED):
-        return True
-    if can_moderate_session(user, session):
-        return True
-    return status == QuestionStatus.PENDING and bool(viewer) and participant == viewer
 
 
 def can_publish_minutes(user: Any, session: ForumSession) -> bool:

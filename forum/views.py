@@ -48,8 +48,6 @@ def _live_config(
             "status": reverse("forum-session-status", args=[session.pk]),
         },
         "upvoted": selectors.questions_upvoted_by(session, participant),
-        "participant": participant.key,
-        "canModerate": can_moderate_session(request.user, session),
     }
 
 

@@ -169,7 +169,7 @@ def test_moderator_console_renders_for_the_sessions_moderator(moderator):
         logged_in(moderator).get(f"/sessions/{session.pk}/moderate/").content.decode()
     )
     assert "Awaiting moderation" in page and "Keyboard shortcuts" in page
-    assert '"canModerate": true' in page
+    assert 'data-forum-page="moderator"' in page
 
 
 def test_minutes_form_publishes_sanitised_minutes(moderator):
