@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from forum.consumers import LiveSessionConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/sessions/<int:session_id>/", LiveSessionConsumer.as_asgi()),
+]

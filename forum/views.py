@@ -1,6 +1,172 @@
+"""Pages of live forum sessions: list, session, presenter view, moderator
+console, minutes, calendars and the join QR code. Thin: selectors and
+services do the work; templates get booleans computed here."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import is_member
+from forum import selectors, services
+from forum.ical import build_calendar
+from forum.models import ForumSession
+from forum.participants import participant_from_request
+from forum.permissions import (
+    access_session,
+    can_moderate_session,
+    can_publish_minutes,
+    participation_refusal,
+)
+from forum.streams import embed_for
+
+
+def _live_config(
+    request: HttpRequest, session: ForumSession, page: str
+) -> dict[str, Any]:
+    """What the page's script needs (passed with json_script)."""
+    participant = participant_from_request(request)
+    return {
+        "page": page,
+        "session": session.pk,
+        "ws": f"/ws/sessions/{session.pk}/",
+        "api": {
+            "ask": reverse("forum-ask-question", args=[session.pk]),
+            "upvote": reverse("forum-upvote", args=[0]),
+            "moderate": reverse("forum-moderate", args=[0]),
+            "agenda": reverse("forum-current-agenda-item", args=[session.pk]),
+            "status": reverse("forum-session-status", args=[session.pk]),
+        },
+        "upvoted": selectors.questions_upvoted_by(session, participant),
+    }
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "forum/session_list.html")
+    lists = selectors.list_sessions()
+    return render(request, "forum/session_list.html", {"lists": lists})
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    refusal = participation_refusal(request.user, session)
+    context = {
+        "session": session,
+        "agenda": list(session.agenda_items.all()),
+        "embed": embed_for(session.stream_url),
+        "recording_embed": embed_for(session.recording_url),
+        "can_moderate": can_moderate_session(request.user, session),
+        "can_ask": refusal is None,
+        "refusal": refusal,
+        "needs_login": session.login_required and not is_member(request.user),
+        "offer_anonymous": session.allow_anonymous and is_member(request.user),
+        "live_config": _live_config(request, session, "session"),
+    }
+    return render(request, "forum/session_detail.html", context)
+
+
+def presenter(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    join_url = _base_url(request) + session.get_absolute_url()
+    context = {
+        "session": session,
+        "join_url": join_url,
+        "live_config": _live_config(request, session, "presenter"),
+    }
+    return render(request, "forum/presenter.html", context)
+
+
+def join_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    qr = segno.make(_base_url(request) + session.get_absolute_url(), error="m")
+    buffer = io.BytesIO()
+    qr.save(
+        buffer,
+        kind="svg",
+        scale=8,
+        border=2,
+        dark="#1b2430",
+        light="#ffffff",
+        title=_("Join the session"),
+        xmldecl=False,
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def moderator_console(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    if not is_member(request.user):
+        return redirect_to_login(request.get_full_path())
+    if not can_moderate_session(request.user, session):
+        raise PermissionDenied(
+            _("Only this session's moderators can open its console.")
+        )
+    context = {
+        "session": session,
+        "agenda": list(session.agenda_items.all()),
+        "live_config": _live_config(request, session, "moderator"),
+    }
+    return render(request, "forum/moderator.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    if not is_member(request.user):
+        return redirect_to_login(request.get_full_path())
+    if not can_publish_minutes(request.user, session):
+        raise PermissionDenied(_("Only this session's moderators can publish minutes."))
+    errors: dict[str, list[str]] = {}
+    values = {"minutes": session.minutes, "recording_url": session.recording_url}
+    if request.method == "POST":
+        values = {
+            "minutes": request.POST.get("minutes", ""),
+            "recording_url": request.POST.get("recording_url", ""),
+        }
+        try:
+            services.publish_minutes(session_id=session.pk, user=request.user, **values)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("The minutes are published."))
+            return redirect(session.get_absolute_url())
+    context = {"session": session, "values": values, "errors": errors}
+    return render(
+        request, "forum/minutes_form.html", context, status=400 if errors else 200
+    )
+
+
+def _ics(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access_session(pk)
+    body = build_calendar([session], name=session.title, base_url=_base_url(request))
+    return _ics(body, f"forum-session-{session.pk}.ics")
+
+
+def upcoming_calendar(request: HttpRequest) -> HttpResponse:
+    body = build_calendar(
+        selectors.upcoming_sessions(),
+        name=_("Upcoming forum sessions"),
+        base_url=_base_url(request),
+    )
+    return _ics(body, "forum-sessions.ics")

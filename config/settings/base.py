@@ -326,7 +326,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
-        "connect-src": [SELF],
+        # hls.js fetches playlists and segments of HLS streams (STREAM_MEDIA_HOSTS).
+        "connect-src": [SELF, *(f"https://{h}" for h in STREAM_MEDIA_HOSTS)],
         "media-src": [SELF, "blob:", *(f"https://{h}" for h in STREAM_MEDIA_HOSTS)],
         "worker-src": [SELF, "blob:"],
         "frame-src": [

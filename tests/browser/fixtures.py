@@ -48,6 +48,15 @@ def _use_test_database(django_db_blocker: Any) -> None:
     # The fork inherits pytest-django's guard against database access.
     django_db_blocker.unblock()
 
+    # It also inherits asgiref's executor for thread-sensitive calls (which
+    # Channels consumers use for every message) without its worker thread, if
+    # earlier tests used it: calls would queue forever. Start a fresh one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
     for alias in connections:
         config = settings.DATABASES[alias]
         config["NAME"] = config["TEST"]["NAME"]

@@ -1,0 +1,223 @@
+"""HTTP JSON API of live sessions: reads, and the writes the live pages use.
+
+Each write validates its JSON with a small serializer and calls one service;
+errors follow common.api (400 field errors, 403, 404, 429 with
+``retry_after``, 503). Writes need the session cookie and a CSRF token, for
+visitors without an account too (see CsrfSessionAuthentication). The protocol
+is documented in docs/realtime.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from forum import events, selectors, services
+from forum.models import ForumSession, Question
+from forum.participants import participant_from_request
+from forum.permissions import access_session, can_moderate_session
+
+
+class CsrfSessionAuthentication(SessionAuthentication):
+    """Session authentication that checks CSRF for visitors as well.
+
+    DRF checks CSRF only for logged-in users; sessions that let visitors take
+    part identify them by their browser session, so their writes need the same
+    protection."""
+
+    def authenticate(self, request: Request) -> Any:
+        result = super().authenticate(request)
+        if result is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            self.enforce_csrf(request)
+        return result
+
+
+class CsrfSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]
+    """OpenAPI description of the authentication above (a session cookie)."""
+
+    target_class = "forum.api.CsrfSessionAuthentication"
+
+
+class StrictCharField(serializers.CharField):
+    """A string, and only a string (DRF's CharField also takes numbers)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class AskInput(serializers.Serializer[Any]):
+    body = StrictCharField(allow_blank=True, trim_whitespace=False)
+    anonymous = serializers.BooleanField(default=False)
+    agenda_item = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ModerateInput(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=sorted(services.MODERATION))
+
+
+class AgendaInput(serializers.Serializer[Any]):
+    item = serializers.IntegerField(allow_null=True)
+
+
+class StatusInput(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(
+        choices=[("live", gettext_lazy("Live")), ("ended", gettext_lazy("Ended"))]
+    )
+
+
+def _valid(
+    serializer_class: type[serializers.Serializer[Any]], request: Request
+) -> Any:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ForumAPIView(APIView):
+    authentication_classes = [CsrfSessionAuthentication]
+    permission_classes = [AllowAny]  # the services decide
+
+
+def session_summary(session: ForumSession) -> dict[str, Any]:
+    data: dict[str, Any] = dict(events.session_data(session))
+    data["description"] = session.description
+    data["ical"] = session.get_absolute_url() + "calendar.ics"
+    return data
+
+
+def _question(question_id: int) -> Question:
+    try:
+        return Question.objects.get(pk=question_id)
+    except Question.DoesNotExist:
+        raise Http404(_("No such question.")) from None
+
+
+class SessionListView(GenericAPIView[ForumSession]):
+    """Every session, oldest first, paginated (``?page=``)."""
+
+    authentication_classes = [CsrfSessionAuthentication]
+    permission_classes = [AllowAny]
+    queryset = ForumSession.objects.order_by("starts_at", "pk")
+
+    @extend_schema(operation_id="forum_sessions_list", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        return self.get_paginated_response([session_summary(s) for s in page])
+
+
+class SessionDetailView(ForumAPIView):
+    @extend_schema(operation_id="forum_session_detail", responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, session_id: int) -> Response:
+        """A session with its agenda and the questions the caller may see."""
+        session = access_session(session_id)
+        participant = participant_from_request(request)
+        data = session_summary(session)
+        data["agenda"] = [
+            events.agenda_item_data(i) for i in session.agenda_items.all()
+        ]
+        data["questions"] = [
+            events.question_data(q)
+            for q in selectors.visible_questions(session, participant)
+        ]
+        data["upvoted"] = selectors.questions_upvoted_by(session, participant)
+        data["can_moderate"] = can_moderate_session(request.user, session)
+        return Response(data)
+
+
+class AskQuestionView(ForumAPIView):
+    @extend_schema(request=AskInput, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, session_id: int) -> Response:
+        """Ask a question (pending until approved when the session pre-moderates)."""
+        session = access_session(session_id)
+        data = _valid(AskInput, request)
+        question = services.ask_question(
+            session_id=session.pk,
+            participant=participant_from_request(request, create=True),
+            body=data["body"],
+            anonymous=data["anonymous"],
+            agenda_item_id=data.get("agenda_item"),
+        )
+        return Response(events.question_data(question), status=201)
+
+
+class UpvoteView(ForumAPIView):
+    def _set(self, request: Request, question_id: int, upvoted: bool) -> Response:
+        question = _question(question_id)
+        result = services.set_upvote(
+            question_id=question.pk,
+            participant=participant_from_request(request, create=True),
+            upvoted=upvoted,
+        )
+        return Response(
+            {
+                "question": result.question,
+                "upvoted": result.upvoted,
+                "upvotes": result.upvotes,
+            }
+        )
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, question_id: int) -> Response:
+        """Upvote a question (idempotent)."""
+        return self._set(request, question_id, True)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request: Request, question_id: int) -> Response:
+        """Remove your upvote (idempotent)."""
+        return self._set(request, question_id, False)
+
+
+class ModerateView(ForumAPIView):
+    @extend_schema(request=ModerateInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, question_id: int) -> Response:
+        """Approve, dismiss, answer, highlight, hide or restore (moderators)."""
+        question = _question(question_id)
+        question = services.moderate_question(
+            question_id=question.pk,
+            user=request.user,
+            action=_valid(ModerateInput, request)["action"],
+        )
+        return Response(events.question_data(question))
+
+
+class CurrentAgendaItemView(ForumAPIView):
+    @extend_schema(request=AgendaInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, session_id: int) -> Response:
+        """Make an agenda item the current one (moderators)."""
+        session = access_session(session_id)
+        session = services.set_current_agenda_item(
+            session_id=session.pk,
+            user=request.user,
+            item_id=_valid(AgendaInput, request)["item"],
+        )
+        return Response(
+            events.agenda_updated(session.agenda_items.all(), session.current_item_id)
+        )
+
+
+class SessionStatusView(ForumAPIView):
+    @extend_schema(request=StatusInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, session_id: int) -> Response:
+        """Start or end the session (moderators)."""
+        session = access_session(session_id)
+        session = services.set_session_status(
+            session_id=session.pk,
+            user=request.user,
+            status=_valid(StatusInput, request)["status"],
+        )
+        return Response(session_summary(session))
