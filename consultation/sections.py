@@ -192,6 +192,15 @@ def _metadata(
 
 def parse_sections(markdown: str) -> list[ParsedSection]:
     """Split ``markdown`` into sections; raise :class:`SectionError` on problems."""
+    sections, errors = split_sections(markdown)
+    if errors:
+        raise SectionError(errors)
+    return sections
+
+
+def split_sections(markdown: str) -> tuple[list[ParsedSection], list[str]]:
+    """Split ``markdown`` into sections, with every problem found (for previews:
+    the sections are shown even while the text cannot be published yet)."""
     text = markdown.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     tokens = _parser.parse(text)
@@ -223,7 +232,7 @@ def parse_sections(markdown: str) -> list[ParsedSection]:
         raw.append((key, level, heading, lines[end:stop]))
 
     if not raw:
-        raise SectionError([_("The plan text is empty.")])
+        return [], [_("The plan text is empty.")]
     if len(raw) > MAX_SECTIONS:
         errors.append(
             _("A version may have at most %(max)d sections.") % {"max": MAX_SECTIONS}
@@ -258,6 +267,4 @@ def parse_sections(markdown: str) -> list[ParsedSection]:
                 milestones=milestones,
             )
         )
-    if errors:
-        raise SectionError(errors)
-    return sections
+    return sections, errors

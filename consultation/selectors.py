@@ -66,7 +66,7 @@ def list_plans(user: Any, *, status: str = "", agency: str = "") -> QuerySet[Pla
             ),
         )
     )
-    if status in PlanStatus.values:
+    if status:
         plans = plans.filter(status=status)
     if agency:
         plans = plans.filter(agency__slug=agency)

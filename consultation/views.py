@@ -110,10 +110,10 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
 def plan_list(request: HttpRequest) -> HttpResponse:
     agencies = list(Agency.objects.filter(plans__isnull=False).distinct())
     filters = PlanFilterForm(request.GET or None, agencies=agencies)
-    status = agency = ""
-    if filters.is_valid():
-        status = filters.cleaned_data["status"]
-        agency = filters.cleaned_data["agency"]
+    # An unknown agency or status simply matches nothing (and the form says so).
+    status = str(request.GET.get("status", ""))[:20]
+    agency = str(request.GET.get("agency", ""))[:80]
+    filters.is_valid()
     page = Paginator(
         selectors.list_plans(request.user, status=status, agency=agency), 20
     ).get_page(request.GET.get("page"))

@@ -17,7 +17,7 @@ from accounts.models import Agency, User
 from common.sanitize import render_markdown
 from consultation import permissions as perms
 from consultation.models import Plan, PlanStatus, PlanVersion, Section
-from consultation.sections import Milestone, SectionError, parse_sections
+from consultation.sections import Milestone, split_sections
 from consultation.services._text import (
     Errors,
     choice,
@@ -240,11 +240,8 @@ def build_preview(*, body: str) -> Preview:
             % {"max": MAX_BODY, "count": len(text)}
         )
         return preview
-    try:
-        parsed = parse_sections(text)
-    except SectionError as exc:
-        preview.errors.extend(exc.messages)
-        return preview
+    parsed, errors = split_sections(text)
+    preview.errors.extend(errors)
     agencies = _find_agencies({s.agency for s in parsed if s.agency})
     for section in parsed:
         agency = agencies.get(section.agency) if section.agency else None
