@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from accounts.models import Agency, Sector, User
+from accounts.models import Sector, User
 from consultation import services
 from consultation.models import (
     Comment,
@@ -29,28 +29,6 @@ if TYPE_CHECKING:
     from accounts.demo import DemoContext
 
 SLUG = "open-parliament-action-plan"
-
-AGENCIES = [
-    {
-        "slug": "legislative-yuan-secretariat",
-        "name": "Legislative Yuan Secretariat",
-        "description": (
-            "Runs the parliament's administration: committee records, the "
-            "legislative information system and public access to sittings."
-        ),
-        "liaison_name": "Mr. Chang Wei-lun",
-        "liaison_title": "Open Parliament Coordinator",
-        "liaison_email": "open-parliament@agora.test",
-    },
-    {
-        "slug": "ministry-of-digital-affairs",
-        "name": "Ministry of Digital Affairs",
-        "description": "Digital government, open data and online participation.",
-        "liaison_name": "Ms. Huang Yi-ting",
-        "liaison_title": "Participation Officer",
-        "liaison_email": "participation@agora.test",
-    },
-]
 
 PARTICIPANTS = [
     # (e-mail, display name, sector, organisation)
@@ -83,15 +61,16 @@ society organisations, academics, the technical community and media.
 ## 3 Commitments {#commitments}
 
 ### 3.1 Open legislative data
-Agency: legislative-yuan-secretariat
+Agency: national-development-council
 Milestone: 2025-12 Publish an inventory of legislative datasets
 Milestone: 2026-06 Release bills, votes and committee records as open data
 
-Bills, amendments, roll-call votes and committee records will be published as
-open data under an open licence, with a documented API.
+With the Legislative Yuan Secretariat, bills, amendments, roll-call votes and
+committee records will be published as open data under an open licence, with a
+documented API.
 
 ### 3.2 Open committee meetings
-Agency: legislative-yuan-secretariat
+Agency: national-development-council
 Milestone: 2026-03 Stream every committee meeting live
 Milestone: 2026-09 Pilot questions from the public in two committees
 
@@ -106,13 +85,13 @@ Registrations and reports under the Lobbying Act will be published in a
 searchable public register, updated monthly.
 
 ### 3.4 Plain-language bill summaries
-Agency: legislative-yuan-secretariat
+Agency: national-development-council
 Milestone: 2026-12 Summaries for every government bill
 
 Every government bill will come with a one-page summary in plain language.
 
 ### 3.5 Participation in draft regulations
-Agency: ministry-of-digital-affairs
+Agency: national-development-council
 Milestone: 2025-10 Extend the public comment period for draft regulations to 60 days
 
 Draft regulations will be open for comment online for at least 60 days, and
@@ -145,17 +124,17 @@ the public comments received on version 1.
 ## 3 Commitments {#commitments}
 
 ### 3.1 Open legislative data
-Agency: legislative-yuan-secretariat
+Agency: national-development-council
 Milestone: 2025-12 Publish an inventory of legislative datasets
 Milestone: 2026-06 Release bills, votes and committee records as open data
 Milestone: 2026-12 Publish bulk downloads updated daily
 
-Bills, amendments, roll-call votes and committee records will be published as
-open data under an open licence, with a documented API and daily bulk
-downloads.
+With the Legislative Yuan Secretariat, bills, amendments, roll-call votes and
+committee records will be published as open data under an open licence, with a
+documented API and daily bulk downloads.
 
 ### 3.2 Open committee meetings
-Agency: legislative-yuan-secretariat
+Agency: national-development-council
 Milestone: 2026-03 Stream every committee meeting live, with captions and sign language
 Milestone: 2026-09 Pilot questions from the public in four committees
 Milestone: 2027-03 Publish every public question with its answer within 30 days
@@ -173,7 +152,7 @@ Registrations and reports under the Lobbying Act will be published in a
 searchable public register, updated weekly, and downloadable as open data.
 
 ### 3.5 Participation in draft regulations
-Agency: ministry-of-digital-affairs
+Agency: national-development-council
 Milestone: 2025-10 Extend the public comment period for draft regulations to 60 days
 
 Draft regulations will be open for comment online for at least 60 days, and
@@ -203,11 +182,6 @@ CHANGES_2 = (
 )
 
 
-def _agencies() -> None:
-    for data in AGENCIES:
-        Agency.objects.get_or_create(slug=data["slug"], defaults=data)
-
-
 def _participants() -> dict[str, User]:
     people = {}
     for email, name, sector, organisation in PARTICIPANTS:
@@ -229,7 +203,6 @@ def _participants() -> dict[str, User]:
 def seed(context: DemoContext) -> None:
     if Plan.objects.filter(slug=SLUG).exists():
         return
-    _agencies()
     people = _participants()
     official, now = context.official, timezone.now()
 
@@ -257,9 +230,16 @@ def seed(context: DemoContext) -> None:
         closes_at=plan.closes_at,
     )
 
-    def comment(user: User, key: str, body: str, **kw: str) -> Comment:
+    def comment(
+        user: User, key: str, body: str, stance: str = "", quote: str = ""
+    ) -> Comment:
         return services.post_comment(
-            user=user, plan=plan, section_key=key, body=body, **kw
+            user=user,
+            plan=plan,
+            section_key=key,
+            body=body,
+            stance=stance,
+            quote=quote,
         )
 
     captions = comment(

@@ -50,7 +50,12 @@ def test_post_a_comment_and_a_reply(ada, plan):
     created = post_json(
         client,
         url,
-        {"section": "3.2", "body": "**Captions**", "parent": None, "stance": "supports"},
+        {
+            "section": "3.2",
+            "body": "**Captions**",
+            "parent": None,
+            "stance": "supports",
+        },
     )
     assert created.status_code == 201
     data = created.json()
@@ -96,7 +101,9 @@ def test_invalid_comments_get_a_message_per_field(ada, plan, payload, errors):
 
 def test_malformed_json_is_a_400(ada, plan):
     response = logged_in(ada).post(
-        f"/api/plans/{plan.slug}/comments/", "{not json", content_type="application/json"
+        f"/api/plans/{plan.slug}/comments/",
+        "{not json",
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "JSON parse error" in response.json()["detail"]

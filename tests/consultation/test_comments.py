@@ -30,9 +30,7 @@ def ada(db):
 
 
 def post(user, plan, key="3.2", body="A comment.", **kw):
-    return services.post_comment(
-        user=user, plan=plan, section_key=key, body=body, **kw
-    )
+    return services.post_comment(user=user, plan=plan, section_key=key, body=body, **kw)
 
 
 def test_a_comment_is_anchored_to_a_section_and_stored_sanitised(ada, plan):
@@ -51,9 +49,7 @@ def test_links_in_comments_get_nofollow_noopener(ada, plan):
 
 
 def test_a_quote_must_be_a_passage_of_the_section(ada, plan):
-    comment = post(
-        ada, plan, quote="streamed  live and\narchived", stance="concerns"
-    )
+    comment = post(ada, plan, quote="streamed  live and\narchived", stance="concerns")
     assert comment.quote == "streamed live and archived"
     assert comment.stance == "concerns"
     with pytest.raises(ValidationError) as caught:
@@ -95,9 +91,11 @@ def test_replies_join_the_thread_of_the_top_level_comment(ada, plan):
 def test_comments_are_only_taken_while_the_plan_is_open(ada, plan):
     plan.closes_at = timezone.now() + timedelta(hours=1)
     plan.save()
-    with freeze_time(timezone.now() + timedelta(hours=2)):
-        with pytest.raises(PermissionDenied, match="closed"):
-            post(ada, plan)
+    with (
+        freeze_time(timezone.now() + timedelta(hours=2)),
+        pytest.raises(PermissionDenied, match="closed"),
+    ):
+        post(ada, plan)
     plan.opens_at = timezone.now() + timedelta(minutes=30)
     plan.save()
     with pytest.raises(PermissionDenied, match="not open for comment yet"):
@@ -204,12 +202,24 @@ def test_reply_edit_withdraw_and_endorse_through_the_forms(ada, plan):
     root = post(UserFactory(), plan)
     client = Client()
     client.force_login(ada)
-    assert client.post(f"/comments/{root.pk}/reply/", {"body": "Agreed"}).status_code == 302
+    assert (
+        client.post(f"/comments/{root.pk}/reply/", {"body": "Agreed"}).status_code
+        == 302
+    )
     reply = Comment.objects.get(parent=root)
-    assert client.post(f"/comments/{reply.pk}/edit/", {"body": "Agreed!"}).status_code == 302
-    assert client.post(f"/comments/{root.pk}/endorse/", {"endorse": "1"}).status_code == 302
+    assert (
+        client.post(f"/comments/{reply.pk}/edit/", {"body": "Agreed!"}).status_code
+        == 302
+    )
+    assert (
+        client.post(f"/comments/{root.pk}/endorse/", {"endorse": "1"}).status_code
+        == 302
+    )
     assert Endorsement.objects.filter(comment=root, user=ada).exists()
-    assert client.post(f"/comments/{root.pk}/endorse/", {"endorse": "0"}).status_code == 302
+    assert (
+        client.post(f"/comments/{root.pk}/endorse/", {"endorse": "0"}).status_code
+        == 302
+    )
     assert not Endorsement.objects.exists()
     assert client.post(f"/comments/{reply.pk}/withdraw/").status_code == 302
     reply.refresh_from_db()
@@ -246,6 +256,7 @@ def test_forms_refuse_posts_without_a_csrf_token(ada, plan):
 
 # --- Hostile text -----------------------------------------------------------------
 
+
 class _Markup(HTMLParser):
     """Collects the tags and attributes of a piece of HTML."""
 
@@ -269,10 +280,15 @@ def unsafe_markup(html: str) -> list[str]:
             if name not in ALLOWED_ATTRIBUTES.get(tag, []):
                 problems.append(f"{tag}[{name}]")
             scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", value or "")
-            if name == "href" and scheme and scheme.group(1).lower() not in (
-                "http",
-                "https",
-                "mailto",
+            if (
+                name == "href"
+                and scheme
+                and scheme.group(1).lower()
+                not in (
+                    "http",
+                    "https",
+                    "mailto",
+                )
             ):
                 problems.append(f"href={value}")
     return problems
@@ -295,7 +311,9 @@ def test_every_naughty_string_through_the_api_is_stored_or_refused_with_a_messag
         if response.status_code == 400:
             assert response.json() == {"body": ["This field cannot be empty."]}, text
     refused = [t for t, s in statuses.items() if s == 400]
-    assert all(not t.strip() or not re.sub(r"[\x00-\x1f\x7f]", "", t).strip() for t in refused)
+    assert all(
+        not t.strip() or not re.sub(r"[\x00-\x1f\x7f]", "", t).strip() for t in refused
+    )
     assert len(refused) <= 4
     stored = Comment.objects.all()
     assert stored.count() == len(naughty_strings()) - len(refused)

@@ -25,7 +25,7 @@ def run_together(*calls):
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             results[index] = exc
         finally:
             connection.close()

@@ -48,7 +48,7 @@ def test_seed_demo_adds_an_open_action_plan_and_is_idempotent():
         f"/plans/{SLUG}/compare/",
         f"/plans/{SLUG}/register/",
         "/moderation/log/",
-        "/agencies/legislative-yuan-secretariat/",
+        "/agencies/national-development-council/",
     ]:
         assert Client().get(url).status_code == 200, url
 

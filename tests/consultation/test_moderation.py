@@ -54,7 +54,11 @@ def test_moderators_see_the_queue_and_hide_with_a_reason(spam, moderator):
     assert spam.is_hidden and spam.hidden_reason == "spam"
     assert not Flag.objects.filter(resolved_at__isnull=True).exists()
     action = ModerationAction.objects.get()
-    assert (action.action, action.reason, action.moderator) == ("hide", "spam", moderator)
+    assert (action.action, action.reason, action.moderator) == (
+        "hide",
+        "spam",
+        moderator,
+    )
     # The author learns why.
     assert Notification.objects.filter(
         recipient=spam.author, kind="consultation.hidden"

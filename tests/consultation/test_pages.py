@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from django.test import Client, override_settings
 
 from accounts.models import Sector
@@ -123,7 +122,10 @@ def test_compare_defaults_to_the_last_two_versions_and_ignores_bad_input(
     for query in ("", "?from=abc&to=99999999999999999999999", "?from=-1&to=0"):
         response = Client().get(f"/plans/{plan.slug}/compare/{query}")
         assert response.status_code == 200
-        assert (response.context["old"].number, response.context["new"].number) == (1, 2)
+        assert (response.context["old"].number, response.context["new"].number) == (
+            1,
+            2,
+        )
 
 
 def test_agency_page_shows_liaison_plans_and_commitments(plan, agency):

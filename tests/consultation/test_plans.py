@@ -52,7 +52,9 @@ def test_plans_need_a_unique_valid_slug(official, plan):
         services.create_plan(
             user=official, agency=official.agency, title="Again", slug=plan.slug
         )
-    assert "Another plan already uses this address." in caught.value.message_dict["slug"]
+    assert (
+        "Another plan already uses this address." in caught.value.message_dict["slug"]
+    )
     with pytest.raises(ValidationError) as caught:
         services.create_plan(
             user=official, agency=official.agency, title=" ", slug="a b/c"
@@ -203,7 +205,8 @@ def test_final_plans_take_no_new_versions(official, plan):
 
 def test_preview_renders_through_the_sanitiser_and_lists_problems(official, plan):
     preview = services.build_preview(
-        body="## 3.2 Title\nAgency: nobody\n\n<script>alert(1)</script> [x](javascript:alert(1))"
+        body="## 3.2 Title\nAgency: nobody\n\n"
+        "<script>alert(1)</script> [x](javascript:alert(1))"
     )
     assert preview.sections[0].key == "3.2"
     html = preview.sections[0].body_html
@@ -222,7 +225,9 @@ def test_officials_write_and_publish_versions_in_the_site(official, plan):
     assert page.status_code == 200
     assert "Version 2 of Open Parliament Action Plan" in page.content.decode()
 
-    preview = client.post(url, {"body": PLAN_V2, "change_summary": "", "action": "preview"})
+    preview = client.post(
+        url, {"body": PLAN_V2, "change_summary": "", "action": "preview"}
+    )
     assert preview.status_code == 200
     assert "Youth participation" in preview.content.decode()
     assert not PlanVersion.objects.filter(plan=plan, number=2).exists()
@@ -231,7 +236,9 @@ def test_officials_write_and_publish_versions_in_the_site(official, plan):
     assert saved.status_code == 302
     assert PlanVersion.objects.get(plan=plan, number=2).published_at is None
 
-    refused = client.post(url, {"body": PLAN_V2, "change_summary": "", "action": "publish"})
+    refused = client.post(
+        url, {"body": PLAN_V2, "change_summary": "", "action": "publish"}
+    )
     assert refused.status_code == 400
     assert "Say what changed since version 1" in refused.content.decode()
 

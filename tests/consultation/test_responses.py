@@ -45,7 +45,9 @@ def test_an_official_responds_and_the_author_is_notified(
             addressed_in=2,
         )
     assert response.agency == plan.agency
-    assert response.body_html == "<p>Agreed: captions in <strong>version 2</strong>.</p>"
+    assert (
+        response.body_html == "<p>Agreed: captions in <strong>version 2</strong>.</p>"
+    )
     assert response.addressed_in.number == 2
 
     notification = Notification.objects.get(recipient=ada)
@@ -128,7 +130,11 @@ def test_a_later_response_supersedes_the_earlier_one(ada, plan, official):
     )
     publish_v2(plan, official)
     services.respond_to_comment(
-        user=official, comment=comment, disposition="adopted", body="Done.", addressed_in=2
+        user=official,
+        comment=comment,
+        disposition="adopted",
+        body="Done.",
+        addressed_in=2,
     )
     page = Client().get(f"/plans/{plan.slug}/").content.decode()
     assert page.index("Adopted") < page.index("Earlier responses")
@@ -166,7 +172,7 @@ def build_register(plan, official):
     tech = UserFactory(display_name="Tech person", sector=Sector.TECH, email="t@x.org")
     with freeze_time(start):
         a = comment_on(plan, ngo, "3.2", "Captions please")
-        b = comment_on(plan, tech, "3.1", "=HYPERLINK(\"http://evil\")")
+        b = comment_on(plan, tech, "3.1", '=HYPERLINK("http://evil")')
         c = comment_on(plan, tech, "3.2", "Sign language too")
         services.post_comment(user=ngo, plan=plan, body="+1", parent=a)
     with freeze_time(start + timedelta(days=2)):
@@ -188,7 +194,7 @@ def test_register_summary_counts_and_timings(plan, official):
     assert (summary.comments, summary.replies, summary.responded) == (3, 1, 2)
     assert summary.response_rate == pytest.approx(66.7)
     assert summary.median_days == 4.0  # 2 and 6 days
-    assert dict((c, n) for c, _l, n in summary.by_disposition) == {
+    assert {c: n for c, _l, n in summary.by_disposition} == {
         "adopted": 1,
         "partly_adopted": 0,
         "not_adopted": 1,
@@ -196,13 +202,13 @@ def test_register_summary_counts_and_timings(plan, official):
         "out_of_scope": 0,
     }
     assert summary.by_section == [("3.1", 1, 1), ("3.2", 3, 1)]
-    assert dict((c, n) for c, _l, n in summary.by_sector) == {"ngo": 2, "tech": 2}
+    assert {c: n for c, _l, n in summary.by_sector} == {"ngo": 2, "tech": 2}
     html = page.content.decode()
     assert "66.7%" in html and "Civil society / NGO" in html
 
 
 def test_register_csv_lists_each_comment_with_its_disposition(plan, official):
-    a, b, c = build_register(plan, official)
+    a, _b, _c = build_register(plan, official)
     response = Client().get(f"/plans/{plan.slug}/register.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -218,7 +224,7 @@ def test_register_csv_lists_each_comment_with_its_disposition(plan, official):
     assert (first["disposition"], first["response"]) == ("adopted", "Yes")
     assert first["responding_agency"] == "Ministry of Data"
     # Spreadsheet formulas are neutralised.
-    assert rows[1]["comment"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1]["comment"] == '\'=HYPERLINK("http://evil")'
     assert rows[3]["in_reply_to"] == str(a.pk)
     assert "n@x.org" not in response.content.decode()
 
@@ -237,7 +243,7 @@ def test_register_json_has_the_licence_summary_and_comments(plan, official):
 def test_hidden_and_withdrawn_comments_keep_their_row_without_content(
     plan, official, moderator
 ):
-    a, b, c = build_register(plan, official)
+    _a, b, c = build_register(plan, official)
     services.hide_comment(user=moderator, comment=b, reason="spam")
     services.withdraw_comment(user=c.author, comment=c)
     data = Client().get(f"/plans/{plan.slug}/register.json").json()

@@ -21,7 +21,9 @@ def test_headings_split_sections_and_numbers_become_keys():
     assert [s.level for s in sections] == [0, 2, 2, 3, 3, 3]
     three_two = sections[4]
     assert three_two.heading == "3.2 Open committee meetings"
-    assert three_two.body == "Every committee meeting will be streamed live and archived."
+    assert (
+        three_two.body == "Every committee meeting will be streamed live and archived."
+    )
 
 
 def test_explicit_anchor_wins_and_is_removed_from_the_heading():
