@@ -372,10 +372,11 @@ def version_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
 def version_preview(request: HttpRequest, slug: str) -> JsonResponse:
     """Server-side Markdown preview for the version form (the one sanitiser)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("Log in to write versions.")}, status=403)
     plan = perms.access_plan(request.user, slug)
     if not perms.can_publish_version(request.user, plan):
         return JsonResponse(

@@ -41,4 +41,6 @@
     window.clearTimeout(timer);
     timer = window.setTimeout(refresh, 700);
   });
+  // Show the sections of the text being edited straight away.
+  if (body.value.trim() && !output.querySelector("section")) refresh();
 })();
