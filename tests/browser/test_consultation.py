@@ -157,8 +157,8 @@ def test_comment_respond_publish_compare_and_register(consultation, new_page):
     button = other_article.get_by_role("button", name="Endorse").first
     button.click()
     citizen.wait_for_function(
-        f"document.querySelector('#comment-{other.pk}-endorsements')"
-        ".textContent.includes('1 endorsement')"
+        "id => document.getElementById(id).textContent.includes('1 endorsement')",
+        arg=f"comment-{other.pk}-endorsements",
     )
     assert button.get_attribute("aria-pressed") == "true"
     assert citizen.evaluate("window.__stayed") is True
