@@ -39,6 +39,7 @@ from consultation.serializers import (
     ResponseCreateSerializer,
     ResponseSerializer,
 )
+from consultation.services._text import query_text
 
 TAG = "consultation"
 
@@ -88,8 +89,8 @@ class PlanListView(generics.ListAPIView[Plan]):
     def get_queryset(self) -> Any:
         return selectors.list_plans(
             self.request.user,
-            status=str(self.request.query_params.get("status", "")),
-            agency=str(self.request.query_params.get("agency", "")),
+            status=query_text(self.request.query_params.get("status"), 20),
+            agency=query_text(self.request.query_params.get("agency"), 80),
         )
 
 
@@ -120,7 +121,7 @@ class PlanCommentsView(generics.GenericAPIView[Comment]):
     def get(self, request: Request, slug: str) -> Response:
         plan = perms.access_plan(request.user, slug)
         comments = selectors.public_comments(
-            plan, section=str(request.query_params.get("section", ""))[:40]
+            plan, section=query_text(request.query_params.get("section"), 40)
         )
         page = self.paginate_queryset(comments)
         data = CommentSerializer(page if page is not None else comments, many=True)

@@ -49,6 +49,7 @@ from consultation.forms import (
     add_service_errors,
 )
 from consultation.models import Comment, Plan, PlanVersion
+from consultation.services._text import query_text
 
 View = Callable[..., HttpResponseBase]
 
@@ -111,8 +112,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     agencies = list(Agency.objects.filter(plans__isnull=False).distinct())
     filters = PlanFilterForm(request.GET or None, agencies=agencies)
     # An unknown agency or status simply matches nothing (and the form says so).
-    status = str(request.GET.get("status", ""))[:20]
-    agency = str(request.GET.get("agency", ""))[:80]
+    status = query_text(request.GET.get("status"), 20)
+    agency = query_text(request.GET.get("agency"), 80)
     filters.is_valid()
     page = Paginator(
         selectors.list_plans(request.user, status=status, agency=agency), 20
@@ -436,6 +437,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def comment_create(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     plan = perms.access_plan(request.user, slug)
+    key = query_text(key, 40)
     section = (
         plan.current_version.sections.filter(key=key).first()
         if plan.current_version

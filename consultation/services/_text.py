@@ -33,6 +33,12 @@ def single_line(value: object) -> str:
     return " ".join(clean_text(str(value or "")).split())
 
 
+def query_text(value: object, max_length: int) -> str:
+    """A text parameter from a URL, safe to compare with database values (no
+    NUL or other control characters, which PostgreSQL refuses; bounded)."""
+    return single_line(value)[:max_length]
+
+
 def multi_line(value: object) -> str:
     """Plain or Markdown text: cleaned, surrounding blank space removed."""
     return clean_text(str(value or "")).strip()

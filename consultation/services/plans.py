@@ -30,6 +30,7 @@ from consultation.services._text import (
 MAX_TITLE = 200
 MAX_SUMMARY = 2000
 MAX_BODY = 200_000
+RESERVED_SLUGS = frozenset({"new"})  # /plans/new/ is the creation form
 
 
 def _validate_window(
@@ -54,6 +55,8 @@ def _validate_slug(errors: Errors, slug: str, *, exclude: int | None = None) -> 
         return slug
     if len(slug) > 80:
         errors.add("slug", _("Keep the address to 80 characters or fewer."))
+    if slug in RESERVED_SLUGS:
+        errors.add("slug", _("This address is reserved; choose another."))
     taken = Plan.objects.filter(slug=slug)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
