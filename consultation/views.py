@@ -109,7 +109,9 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
 
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    agencies = list(Agency.objects.filter(plans__isnull=False).distinct())
+    agencies = list(
+        Agency.objects.filter(plans__current_version__isnull=False).distinct()
+    )
     filters = PlanFilterForm(request.GET or None, agencies=agencies)
     # An unknown agency or status simply matches nothing (and the form says so).
     status = query_text(request.GET.get("status"), 20)
