@@ -110,3 +110,13 @@ def test_warns_when_in_memory_channel_layer_runs_with_debug_off():
     with override_settings(DEBUG=True, CHANNEL_LAYERS=layer):
         ids = [m.id for m in checks.run_checks()]
     assert "agora.W001" not in ids
+
+
+def test_readme_documents_every_environment_variable():
+    import re
+
+    source = (ROOT / "config/settings/base.py").read_text()
+    names = set(re.findall(r'env_\w+\(\s*"([A-Z_]+)"', source))
+    readme = (ROOT / "README.md").read_text()
+    undocumented = sorted(name for name in names if f"`{name}`" not in readme)
+    assert names and undocumented == []
