@@ -43,6 +43,17 @@ def _fresh_rate_limits() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request in zh-hant leaves that language active in the thread; every
+    test starts (and ends) in the default language instead."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     from django.core.cache import cache
 
