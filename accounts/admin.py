@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Agency, User
+from accounts.models import Agency, Notification, User
 
 
 @admin.register(User)
@@ -45,3 +45,12 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ["name", "liaison_name", "liaison_email"]
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ["name", "liaison_name"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    raw_id_fields = ["recipient"]
+    date_hierarchy = "created_at"

@@ -135,3 +135,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class Notification(models.Model):
+    """Something a person should know about, shown on their notifications page.
+
+    Public-safe by construction: a short title and a link into the site, never
+    the content of private messages or anyone's e-mail address.
+    """
+
+    recipient = models.ForeignKey(
+        User,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=50,
+        help_text=_("What happened, e.g. consultation.response; for filtering."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(
+                fields=["recipient", "read_at"], name="accounts_notif_unread_idx"
+            ),
+            models.Index(
+                fields=["recipient", "-created_at"], name="accounts_notif_recent_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Agency, Sector, User
+from accounts.models import Agency, Notification, Sector, User
 from accounts.roles import Role, group_for
 from common.sanitize import clean_text
 
@@ -69,3 +73,46 @@ def assign_role(*, user: User, role: Role, agency: Agency | None = None) -> User
     user.groups.add(group_for(role))
     user.__dict__.pop("_agora_roles", None)
     return user
+
+
+def notify(
+    *,
+    recipient: User,
+    kind: str,
+    title: str,
+    url: str = "",
+    email_subject: str = "",
+    email_body: str = "",
+) -> Notification:
+    """Tell ``recipient`` something: a row on their notifications page and,
+    when ``email_subject`` is given, an e-mail sent once the transaction
+    commits (through the task queue, so a slow mail server never slows a
+    request and a rollback sends nothing).
+
+    ``title`` and ``url`` are shown on the site; keep them free of private data.
+    """
+    notification = Notification.objects.create(
+        recipient=recipient,
+        kind=kind[:50],
+        title=clean_text(title)[:300],
+        url=url[:500],
+    )
+    if email_subject and recipient.is_active and recipient.email:
+        from accounts.tasks import send_notification_email
+
+        body = email_body
+        if url:
+            body = f"{body}\n\n{settings.SITE_URL}{url}" if body else url
+        recipient_id, subject = recipient.pk, email_subject
+        transaction.on_commit(
+            lambda: send_notification_email.enqueue(recipient_id, subject, body)
+        )
+    return notification
+
+
+def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s notifications (all, or those in ``ids``) as read."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

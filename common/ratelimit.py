@@ -33,7 +33,8 @@ class RateLimited(Exception):
 
 @lru_cache(maxsize=1)
 def _storage() -> Storage:
-    storage = storage_from_string(settings.RATELIMIT_STORAGE_URI)
+    options = getattr(settings, "RATELIMIT_STORAGE_OPTIONS", {})
+    storage = storage_from_string(settings.RATELIMIT_STORAGE_URI, **options)
     assert isinstance(storage, Storage)  # noqa: S101 - a sync URI gives a sync storage
     return storage
 

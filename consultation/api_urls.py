@@ -1,3 +1,25 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from consultation import api
+
+app_name = "consultation-api"
+
+urlpatterns = [
+    path("plans/", api.PlanListView.as_view(), name="plan-list"),
+    path("plans/<slug:slug>/", api.PlanDetailView.as_view(), name="plan-detail"),
+    path(
+        "plans/<slug:slug>/comments/",
+        api.PlanCommentsView.as_view(),
+        name="plan-comments",
+    ),
+    path(
+        "comments/<int:comment_id>/endorse/",
+        api.CommentEndorseView.as_view(),
+        name="comment-endorse",
+    ),
+    path(
+        "comments/<int:comment_id>/responses/",
+        api.CommentResponsesView.as_view(),
+        name="comment-responses",
+    ),
+]

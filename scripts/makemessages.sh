@@ -8,6 +8,10 @@ VENV=${VENV:-.venv}
 PY=$(cd "$VENV" && pwd)/bin/python
 APPS=(accounts consultation forum clustering)
 export DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.base
+# Run from inside each app, `python -m django` would put the app folder first on
+# sys.path, and an app module such as selectors.py would shadow the standard
+# library's. Python >= 3.11 can leave the current directory out:
+export PYTHONSAFEPATH=1
 
 common_ignores=(--ignore='.venv/*' --ignore='static/vendor/*' --ignore='staticfiles/*'
   --ignore='node_modules/*' --ignore='tests/*' --ignore='bench/*' --ignore='build/*')

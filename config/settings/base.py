@@ -287,6 +287,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "consultation.models.PlanStatus",
+        "CommentStatusEnum": "consultation.models.CommentStatus",
+    },
 }
 
 # --- Security -----------------------------------------------------------------

@@ -30,6 +30,8 @@ else:
 if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"agora-test-{_CHECKOUT}"  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = f"agora-test-{_CHECKOUT}"  # noqa: F405
+    # Rate-limit counters too (ratelimit.reset() clears only this prefix).
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"LIMITS-agora-test-{_CHECKOUT}"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

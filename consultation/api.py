@@ -1,0 +1,234 @@
+"""The consultation REST API (documented at /api/docs/).
+
+Reads are public. Writes use the site's session and its CSRF token, and go
+through the same services as the forms: one set of rules, one set of messages.
+Invalid input gives HTTP 400 with a list of messages per field; a refused
+action 403; an unknown (or unpublished) plan or comment 404; too many writes
+429.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from consultation import permissions as perms
+from consultation import selectors, services
+from consultation.models import Comment, Plan, PlanStatus
+from consultation.serializers import (
+    CommentCreateSerializer,
+    CommentSerializer,
+    DetailSerializer,
+    EndorsementSerializer,
+    FieldErrorsSerializer,
+    PlanDetailSerializer,
+    PlanSerializer,
+    ResponseCreateSerializer,
+    ResponseSerializer,
+)
+from consultation.services._text import query_text
+
+TAG = "consultation"
+
+INVALID = OpenApiResponse(
+    FieldErrorsSerializer,
+    description="Invalid input: a list of messages for each invalid field.",
+    examples=[
+        OpenApiExample(
+            "Invalid comment",
+            value={
+                "section": ["The current version has no section “9.9”."],
+                "body": ["This field cannot be empty."],
+            },
+        )
+    ],
+)
+DENIED = OpenApiResponse(
+    DetailSerializer,
+    description="Not logged in, CSRF token missing, or the action is not allowed "
+    "(for example because the comment window is closed).",
+)
+NOT_FOUND = OpenApiResponse(DetailSerializer, description="No such plan or comment.")
+TOO_MANY = OpenApiResponse(
+    DetailSerializer,
+    description="Too many writes in a short time; see the Retry-After header.",
+)
+
+
+def _comment_payload(comment: Comment) -> dict[str, Any]:
+    fresh = selectors.comments_queryset(None).get(pk=comment.pk)
+    return dict(CommentSerializer(fresh).data)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="List plans",
+    parameters=[
+        OpenApiParameter(
+            "status", OpenApiTypes.STR, enum=PlanStatus.values, description="Status"
+        ),
+        OpenApiParameter("agency", OpenApiTypes.STR, description="Agency slug"),
+    ],
+)
+class PlanListView(generics.ListAPIView[Plan]):
+    serializer_class = PlanSerializer
+
+    def get_queryset(self) -> Any:
+        return selectors.list_plans(
+            self.request.user,
+            status=query_text(self.request.query_params.get("status"), 20),
+            agency=query_text(self.request.query_params.get("agency"), 80),
+        )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="A plan with its published versions and their sections",
+    responses={200: PlanDetailSerializer, 404: NOT_FOUND},
+)
+class PlanDetailView(APIView):
+    def get(self, request: Request, slug: str) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        return Response(PlanDetailSerializer(plan).data)
+
+
+class PlanCommentsView(generics.GenericAPIView[Comment]):
+    serializer_class = CommentSerializer
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Public comments on a plan, with official responses",
+        description="Hidden and withdrawn comments are listed without their text "
+        "or author, so that threads and responses keep their place.",
+        parameters=[
+            OpenApiParameter("section", OpenApiTypes.STR, description="Section key")
+        ],
+        responses={200: CommentSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        comments = selectors.public_comments(
+            plan, section=query_text(request.query_params.get("section"), 40)
+        )
+        page = self.paginate_queryset(comments)
+        data = CommentSerializer(page if page is not None else comments, many=True)
+        if page is not None:
+            return self.get_paginated_response(data.data)
+        return Response(data.data)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Comment on a section, or reply to a comment",
+        description="Session authentication with the CSRF token (X-CSRFToken "
+        "header). Allowed while the plan is open for comment; at most 10 "
+        "comment writes per minute.",
+        request=CommentCreateSerializer,
+        responses={
+            201: CommentSerializer,
+            400: INVALID,
+            403: DENIED,
+            404: NOT_FOUND,
+            429: TOO_MANY,
+        },
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        incoming = CommentCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        parent = None
+        if data.get("parent") is not None:
+            parent = Comment.objects.filter(pk=data["parent"], plan=plan).first()
+            if parent is None:
+                raise ValidationError(
+                    {"parent": [_("This plan has no comment with that id.")]}
+                )
+        comment = services.post_comment(
+            user=request.user,  # type: ignore[arg-type]
+            plan=plan,
+            section_key=data.get("section"),
+            body=data["body"],
+            stance=data.get("stance", ""),
+            quote=data.get("quote", ""),
+            parent=parent,
+        )
+        return Response(_comment_payload(comment), status=status.HTTP_201_CREATED)
+
+
+class CommentEndorseView(APIView):
+    def _result(self, comment: Comment, endorsed: bool) -> Response:
+        return Response(
+            {
+                "endorsed": endorsed,
+                "endorsements": comment.endorsements.count(),
+            }
+        )
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Endorse a comment",
+        description="One endorsement per person and comment; endorsing twice "
+        "changes nothing.",
+        request=None,
+        responses={200: EndorsementSerializer, 403: DENIED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        comment = perms.access_comment(request.user, comment_id)
+        services.endorse_comment(user=request.user, comment=comment)  # type: ignore[arg-type]
+        return self._result(comment, True)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Withdraw your endorsement",
+        request=None,
+        responses={200: EndorsementSerializer, 403: DENIED, 404: NOT_FOUND},
+    )
+    def delete(self, request: Request, comment_id: int) -> Response:
+        comment = perms.access_comment(request.user, comment_id)
+        services.withdraw_endorsement(user=request.user, comment=comment)  # type: ignore[arg-type]
+        return self._result(comment, False)
+
+
+class CommentResponsesView(APIView):
+    @extend_schema(
+        tags=[TAG],
+        summary="Respond to a comment (officials of the plan's agency)",
+        description="Publishes the agency's response and notifies the comment's "
+        "author by e-mail and on the site. A later response supersedes an "
+        "earlier one; both stay on record.",
+        request=ResponseCreateSerializer,
+        responses={
+            201: ResponseSerializer,
+            400: INVALID,
+            403: DENIED,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        comment = perms.access_comment(request.user, comment_id)
+        incoming = ResponseCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        response = services.respond_to_comment(
+            user=request.user,  # type: ignore[arg-type]
+            comment=comment,
+            disposition=data["disposition"],
+            body=data["body"],
+            addressed_in=data.get("addressed_in"),
+        )
+        return Response(
+            ResponseSerializer(response).data, status=status.HTTP_201_CREATED
+        )

@@ -1,0 +1,526 @@
+"""Consultation reads: what pages, the API and downloads show.
+
+Every function here runs a fixed number of queries whatever the number of
+comments (the plan page with hundreds of comments is tested for it).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.utils import timezone
+
+from accounts.models import Agency, Sector
+from accounts.permissions import is_admin, is_member, is_official
+from consultation import permissions as perms
+from consultation.diff import SectionChange, compare_sections
+from consultation.models import (
+    Comment,
+    Disposition,
+    Endorsement,
+    Flag,
+    ModerationAction,
+    OfficialResponse,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    Section,
+)
+
+# --- Plans --------------------------------------------------------------------
+
+
+def visible_plans(user: Any) -> QuerySet[Plan]:
+    """Plans ``user`` may read: published ones, and their own agency's drafts."""
+    plans = Plan.objects.select_related("agency", "current_version")
+    if is_admin(user):
+        return plans
+    if is_official(user):
+        return plans.filter(
+            Q(current_version__isnull=False) | Q(agency_id=user.agency_id)
+        )
+    return plans.filter(current_version__isnull=False)
+
+
+def list_plans(user: Any, *, status: str = "", agency: str = "") -> QuerySet[Plan]:
+    plans = visible_plans(user).annotate(
+        public_comments=Count(
+            "comments",
+            filter=Q(
+                comments__hidden_at__isnull=True, comments__withdrawn_at__isnull=True
+            ),
+        )
+    )
+    if status:
+        plans = plans.filter(status=status)
+    if agency:
+        plans = plans.filter(agency__slug=agency)
+    return plans.order_by("-updated_at", "-pk")
+
+
+def open_plans(now: datetime | None = None) -> QuerySet[Plan]:
+    """Published plans whose comment window is open now (the home page)."""
+    now = now or timezone.now()
+    return (
+        Plan.objects.select_related("agency", "current_version")
+        .filter(current_version__isnull=False, status=PlanStatus.OPEN)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .order_by(F("closes_at").asc(nulls_last=True), "-pk")
+    )
+
+
+def published_versions(plan: Plan) -> list[PlanVersion]:
+    return list(
+        plan.versions.filter(published_at__isnull=False)
+        .select_related("published_by")
+        .order_by("number")
+    )
+
+
+def get_version(plan: Plan, number: int | str | None) -> PlanVersion | None:
+    value = perms.as_id(number)
+    if value is None or value > 100_000:
+        return None
+    return plan.versions.filter(number=value, published_at__isnull=False).first()
+
+
+def sections_of(version: PlanVersion) -> list[Section]:
+    return list(version.sections.select_related("agency").order_by("ordinal"))
+
+
+# --- Comments -----------------------------------------------------------------
+
+
+def _responses_prefetch() -> Any:
+    return Prefetch(
+        "responses",
+        queryset=OfficialResponse.objects.select_related(
+            "agency", "author", "addressed_in"
+        ).order_by("created_at", "pk"),
+    )
+
+
+def comments_queryset(user: Any) -> QuerySet[Comment]:
+    """Comments with authors, version numbers, endorsement counts, whether
+    ``user`` endorsed each, and their official responses."""
+    if is_member(user):
+        endorsed: Any = Exists(
+            Endorsement.objects.filter(comment=OuterRef("pk"), user=user)
+        )
+    else:
+        endorsed = Value(False, output_field=BooleanField())
+    return (
+        Comment.objects.select_related("author", "section__version", "plan__agency")
+        .annotate(endorsement_total=Count("endorsements", distinct=True))
+        .annotate(endorsed_by_user=endorsed)
+        .prefetch_related(_responses_prefetch())
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass
+class Thread:
+    """A comment with what the viewer may do with it, and its replies."""
+
+    comment: Comment
+    replies: list[Thread] = field(default_factory=list)
+    can_reply: bool = False
+    can_edit: bool = False
+    can_withdraw: bool = False
+    can_endorse: bool = False
+    can_flag: bool = False
+    can_respond: bool = False
+
+    @property
+    def responses(self) -> list[OfficialResponse]:
+        return list(self.comment.responses.all())
+
+    @property
+    def response(self) -> OfficialResponse | None:
+        responses = self.responses
+        return responses[-1] if responses else None
+
+    @property
+    def earlier_responses(self) -> list[OfficialResponse]:
+        return self.responses[:-1]
+
+    @property
+    def version_number(self) -> int:
+        return self.comment.section.version.number
+
+
+def _thread(user: Any, comment: Comment, now: datetime) -> Thread:
+    return Thread(
+        comment=comment,
+        can_reply=comment.parent_id is None and perms.can_reply(user, comment, now),
+        can_edit=perms.can_edit_comment(user, comment, now),
+        can_withdraw=perms.can_withdraw_comment(user, comment),
+        can_endorse=perms.can_endorse(user, comment, now),
+        can_flag=perms.can_flag(user, comment),
+        can_respond=perms.can_respond(user, comment),
+    )
+
+
+def build_threads(user: Any, comments: list[Comment]) -> list[Thread]:
+    """Top-level comments in posting order, each with its replies."""
+    now = timezone.now()
+    roots: dict[int, Thread] = {}
+    replies: list[Comment] = []
+    for comment in comments:
+        if comment.parent_id is None:
+            roots[comment.pk] = _thread(user, comment, now)
+        else:
+            replies.append(comment)
+    for reply in replies:
+        root = roots.get(reply.parent_id or 0)
+        if root is not None:
+            root.replies.append(_thread(user, reply, now))
+    return list(roots.values())
+
+
+def _count_visible(threads: list[Thread]) -> int:
+    return sum(
+        int(t.comment.is_visible) + sum(int(r.comment.is_visible) for r in t.replies)
+        for t in threads
+    )
+
+
+@dataclass
+class SectionView:
+    section: Section
+    threads: list[Thread]
+
+    @property
+    def comment_count(self) -> int:
+        return _count_visible(self.threads)
+
+
+@dataclass
+class PlanPage:
+    sections: list[SectionView]
+    # Comments on clauses this version no longer has, by key.
+    orphans: list[tuple[str, list[Thread]]]
+
+    @property
+    def comment_count(self) -> int:
+        return sum(s.comment_count for s in self.sections) + sum(
+            _count_visible(threads) for _key, threads in self.orphans
+        )
+
+
+def plan_page(user: Any, plan: Plan, version: PlanVersion) -> PlanPage:
+    """The sections of ``version`` with the comments on each clause made on
+    this or an earlier version (a comment on 3.2 of version 1 stays with 3.2)."""
+    sections = sections_of(version)
+    comments = list(
+        comments_queryset(user).filter(
+            plan=plan, section__version__number__lte=version.number
+        )
+    )
+    by_key: dict[str, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        by_key[comment.section_key].append(comment)
+    keys = {s.key for s in sections}
+    views = [
+        SectionView(s, build_threads(user, by_key.get(s.key, []))) for s in sections
+    ]
+    orphans = [
+        (key, build_threads(user, items))
+        for key, items in sorted(by_key.items())
+        if key not in keys
+    ]
+    return PlanPage(sections=views, orphans=orphans)
+
+
+def public_comments(plan: Plan, *, section: str = "") -> QuerySet[Comment]:
+    """Every comment of the plan for the API (hidden and withdrawn ones are
+    listed without their text)."""
+    comments = comments_queryset(None).filter(plan=plan)
+    if section:
+        comments = comments.filter(section_key=section)
+    return comments
+
+
+# --- Compare ------------------------------------------------------------------
+
+
+@dataclass
+class ChangeView:
+    change: SectionChange
+    threads: list[Thread]
+    addressed: list[Thread]
+
+    @property
+    def key(self) -> str:
+        return self.change.key
+
+
+def compare(
+    user: Any, plan: Plan, old: PlanVersion, new: PlanVersion
+) -> list[ChangeView]:
+    """The section-aware diff of ``old`` → ``new``, each changed section with
+    the comments made on that clause in between (from ``old`` up to, not
+    including, ``new``) and the responses saying they were addressed in ``new``."""
+    changes = compare_sections(sections_of(old), sections_of(new))
+    low, high = sorted((old.number, new.number))
+    comments = list(
+        comments_queryset(user)
+        .filter(
+            Q(section__version__number__gte=low, section__version__number__lt=high)
+            | Q(responses__addressed_in=new),
+            plan=plan,
+        )
+        .distinct()
+    )
+    by_key: dict[str, list[Comment]] = defaultdict(list)
+    for comment in comments:
+        by_key[comment.section_key].append(comment)
+    views = []
+    for change in changes:
+        threads = build_threads(user, by_key.get(change.key, []))
+        addressed = [
+            t for t in threads if any(r.addressed_in_id == new.pk for r in t.responses)
+        ]
+        views.append(ChangeView(change=change, threads=threads, addressed=addressed))
+    return views
+
+
+# --- Register -----------------------------------------------------------------
+
+
+REGISTER_COLUMNS = [
+    "comment_id",
+    "url",
+    "section",
+    "version",
+    "in_reply_to",
+    "status",
+    "author",
+    "sector",
+    "posted_at",
+    "stance",
+    "quote",
+    "comment",
+    "disposition",
+    "response",
+    "responded_at",
+    "responding_agency",
+    "addressed_in_version",
+]
+
+
+@dataclass
+class RegisterRow:
+    comment: Comment
+    response: OfficialResponse | None
+
+    @property
+    def status(self) -> str:
+        return str(self.comment.status)
+
+    def as_dict(self, site_url: str = "") -> dict[str, Any]:
+        comment, response = self.comment, self.response
+        visible = comment.is_visible
+        author = comment.author
+        return {
+            "comment_id": comment.pk,
+            "url": f"{site_url}{comment.get_absolute_url()}",
+            "section": comment.section_key,
+            "version": comment.section.version.number,
+            "in_reply_to": comment.parent_id,
+            "status": self.status,
+            "author": author.display_name if author and visible else "",
+            "sector": author.sector if author and visible else "",
+            "posted_at": comment.created_at.isoformat(),
+            "stance": comment.stance if visible else "",
+            "quote": comment.quote if visible else "",
+            "comment": comment.body if visible else "",
+            "disposition": response.disposition if response else "",
+            "response": response.body if response else "",
+            "responded_at": response.created_at.isoformat() if response else "",
+            "responding_agency": response.agency.name if response else "",
+            "addressed_in_version": (
+                response.addressed_in.number
+                if response
+                and response.addressed_in
+                and response.addressed_in.is_published
+                else None
+            ),
+        }
+
+
+def register_rows(plan: Plan) -> list[RegisterRow]:
+    comments = (
+        Comment.objects.filter(plan=plan)
+        .select_related("author", "section__version")
+        .prefetch_related(_responses_prefetch())
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for comment in comments:
+        responses = list(comment.responses.all())
+        rows.append(RegisterRow(comment, responses[-1] if responses else None))
+    return rows
+
+
+@dataclass
+class Summary:
+    comments: int
+    replies: int
+    responded: int
+    by_disposition: list[tuple[str, str, int]]  # code, label, count
+    by_section: list[tuple[str, int, int]]  # key, comments, responded
+    by_sector: list[tuple[str, str, int]]  # code, label, count
+    median_days: float | None
+
+    @property
+    def awaiting(self) -> int:
+        return self.comments - self.responded
+
+    @property
+    def response_rate(self) -> float | None:
+        return round(100 * self.responded / self.comments, 1) if self.comments else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "comments": self.comments,
+            "replies": self.replies,
+            "responded": self.responded,
+            "awaiting_response": self.awaiting,
+            "response_rate_percent": self.response_rate,
+            "median_days_to_respond": self.median_days,
+            "by_disposition": {code: n for code, _label, n in self.by_disposition},
+            "by_section": {
+                key: {"comments": n, "responded": r} for key, n, r in self.by_section
+            },
+            "by_sector": {code: n for code, _label, n in self.by_sector},
+        }
+
+
+def register_summary(plan: Plan, rows: list[RegisterRow]) -> Summary:
+    """Counts over visible comments. The response rate and the dispositions
+    count top-level comments (the ones the agency answers); replies are
+    counted separately. Days to respond run from the comment to the agency's
+    first response."""
+    visible = [r for r in rows if r.comment.is_visible]
+    top = [r for r in visible if r.comment.parent_id is None]
+    responded = [r for r in top if r.response is not None]
+    dispositions = Counter(r.response.disposition for r in responded if r.response)
+    by_disposition = [
+        (code, str(label), dispositions.get(code, 0))
+        for code, label in Disposition.choices
+    ]
+    order = (
+        {s.key: s.ordinal for s in sections_of(plan.current_version)}
+        if (plan.current_version)
+        else {}
+    )
+    sections: dict[str, list[int]] = {}
+    for row in visible:
+        counts = sections.setdefault(row.comment.section_key, [0, 0])
+        counts[0] += 1
+        if row.comment.parent_id is None and row.response is not None:
+            counts[1] += 1
+    by_section = [
+        (key, n, r)
+        for key, (n, r) in sorted(
+            sections.items(), key=lambda item: (order.get(item[0], 10**6), item[0])
+        )
+    ]
+    sectors = Counter(r.comment.author.sector for r in visible if r.comment.author)
+    labels = dict(Sector.choices)
+    by_sector = [
+        (code, str(labels.get(code, code)), n) for code, n in sectors.most_common()
+    ]
+    days = [
+        (r.comment.responses.all()[0].created_at - r.comment.created_at).total_seconds()
+        / 86400
+        for r in responded
+    ]
+    return Summary(
+        comments=len(top),
+        replies=len(visible) - len(top),
+        responded=len(responded),
+        by_disposition=by_disposition,
+        by_section=by_section,
+        by_sector=by_sector,
+        median_days=round(statistics.median(days), 1) if days else None,
+    )
+
+
+# --- Moderation ---------------------------------------------------------------
+
+
+def moderation_queue() -> QuerySet[Comment]:
+    """Comments with open flags, most flagged first."""
+    return (
+        Comment.objects.annotate(
+            open_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True))
+        )
+        .filter(open_flags__gt=0)
+        .select_related("author", "plan", "section__version")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(resolved_at__isnull=True).select_related(
+                    "reporter"
+                ),
+                to_attr="open_flag_list",
+            )
+        )
+        .order_by("-open_flags", "created_at")
+    )
+
+
+def hidden_comments() -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(hidden_at__isnull=False)
+        .select_related("author", "plan", "section__version")
+        .order_by("-hidden_at")
+    )
+
+
+def moderation_log(*, public: bool) -> QuerySet[ModerationAction]:
+    """The log of moderation actions. The public log lists hides and restores
+    with their reason code and date, never the content or the private note."""
+    actions = ModerationAction.objects.select_related("comment__plan")
+    if public:
+        return actions.filter(
+            action__in=[ModerationAction.Action.HIDE, ModerationAction.Action.RESTORE],
+            comment__plan__current_version__isnull=False,
+        )
+    return actions.select_related("moderator")
+
+
+# --- Agencies -----------------------------------------------------------------
+
+
+def agency_commitments(agency: Agency) -> list[Section]:
+    """Sections of current, published plan versions that name ``agency``."""
+    return list(
+        Section.objects.filter(
+            agency=agency, version__plan__current_version=F("version")
+        )
+        .select_related("version__plan")
+        .order_by("version__plan__title", "ordinal")
+    )
+
+
+def agency_plans(user: Any, agency: Agency) -> QuerySet[Plan]:
+    return list_plans(user).filter(agency=agency)
