@@ -3,7 +3,7 @@
 Each write validates its JSON with a small serializer and calls one service;
 errors follow common.api (400 field errors, 403, 404, 429 with
 ``retry_after``, 503). Writes need the session cookie and a CSRF token, for
-visitors without an account too (see CsrfSessionAuthentication). The protocol
+visitors without an account too (see common.authentication). The protocol
 is documented in docs/realtime.md.
 """
 
@@ -14,11 +14,9 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -29,26 +27,6 @@ from forum import events, selectors, services
 from forum.models import ForumSession, Question
 from forum.participants import participant_from_request
 from forum.permissions import access_session, can_moderate_session
-
-
-class CsrfSessionAuthentication(SessionAuthentication):
-    """Session authentication that checks CSRF for visitors as well.
-
-    DRF checks CSRF only for logged-in users; sessions that let visitors take
-    part identify them by their browser session, so their writes need the same
-    protection."""
-
-    def authenticate(self, request: Request) -> Any:
-        result = super().authenticate(request)
-        if result is None and request.method not in ("GET", "HEAD", "OPTIONS"):
-            self.enforce_csrf(request)
-        return result
-
-
-class CsrfSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]
-    """OpenAPI description of the authentication above (a session cookie)."""
-
-    target_class = "forum.api.CsrfSessionAuthentication"
 
 
 class StrictCharField(serializers.CharField):
@@ -89,7 +67,6 @@ def _valid(
 
 
 class ForumAPIView(APIView):
-    authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]  # the services decide
 
 
@@ -110,7 +87,6 @@ def _question(question_id: int) -> Question:
 class SessionListView(GenericAPIView[ForumSession]):
     """Every session, oldest first, paginated (``?page=``)."""
 
-    authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]
     queryset = ForumSession.objects.order_by("starts_at", "pk")
 
