@@ -54,9 +54,20 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
+    """Empty this checkout's cache. On Redis, ``cache.clear()`` would FLUSHDB
+    the whole database, wiping other test runs' keys on a shared server; delete
+    only the keys under this checkout's prefix instead."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
