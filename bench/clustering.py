@@ -41,8 +41,12 @@ VTAIWAN = "polis/opendata/vtaiwan.uberx"
 
 
 def shared_data() -> Path:
+    """$AGORA_SHARED_DATA, else ../shared/data beside the project."""
     env = os.environ.get("AGORA_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
+    for candidate in (env, ROOT.parent / "shared" / "data", "/work/shared/data"):
+        if candidate and Path(candidate, "polis").is_dir():
+            return Path(candidate)
+    raise SystemExit("shared data not found: set AGORA_SHARED_DATA")
 
 
 def synthetic(

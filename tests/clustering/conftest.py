@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,10 @@ OPENDATA = (
 
 
 def shared_data_dir() -> Path:
-    """$AGORA_SHARED_DATA, else <project root>/../shared/data."""
-    env = os.environ.get("AGORA_SHARED_DATA")
-    return Path(env) if env else PROJECT_ROOT.parent / "shared" / "data"
+    """The shared data folder (see tests/data.py; missing data is an error)."""
+    from tests.data import shared_data as locate
+
+    return locate()
 
 
 @pytest.fixture(scope="session")
