@@ -1,3 +1,30 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from clustering import api
+
+app_name = "clustering-api"
+
+urlpatterns = [
+    path("conversations/", api.ConversationList.as_view(), name="conversation-list"),
+    path(
+        "conversations/<int:pk>/",
+        api.ConversationDetail.as_view(),
+        name="conversation-detail",
+    ),
+    path(
+        "conversations/<int:pk>/next/",
+        api.NextStatement.as_view(),
+        name="conversation-next",
+    ),
+    path("conversations/<int:pk>/votes/", api.Votes.as_view(), name="conversation-votes"),
+    path(
+        "conversations/<int:pk>/statements/",
+        api.Statements.as_view(),
+        name="conversation-statements",
+    ),
+    path(
+        "conversations/<int:pk>/analysis/",
+        api.LatestAnalysis.as_view(),
+        name="conversation-analysis",
+    ),
+]

@@ -271,3 +271,14 @@ def accepted_statements(conversation: Conversation) -> QuerySet[Statement]:
     return Statement.objects.filter(conversation=conversation).exclude(
         status=StatementStatus.PENDING
     )
+
+
+def linked_conversations(
+    *, session_slug: str = "", plan_slug: str = ""
+) -> list[Conversation]:
+    """Open conversations linked to a forum session or a plan (for their pages)."""
+    if not session_slug and not plan_slug:
+        return []
+    qs = Conversation.objects.filter(is_open=True)
+    qs = qs.filter(session_slug=session_slug) if session_slug else qs.filter(plan_slug=plan_slug)
+    return list(qs.order_by("-created_at")[:5])

@@ -209,7 +209,12 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and conversation.is_open
         and not user.is_authenticated,
     }
-    return render(request, "clustering/conversation_detail.html", context)
+    template = (
+        "clustering/_your_votes.html"
+        if request.GET.get("part") == "votes"
+        else "clustering/conversation_detail.html"
+    )
+    return render(request, template, context)
 
 
 def _back(request: HttpRequest, conversation: Conversation, anchor: str) -> str:
@@ -370,7 +375,7 @@ def _report_context(request: HttpRequest, conversation: Conversation) -> dict[st
     if data is not None:
         report = data["report"]
         texts = data["texts"]
-        labels = {g["id"]: g["label"] for g in report["groups"]}
+        labels = {str(g["id"]): g["label"] for g in report["groups"]}
         context["groups"] = report["groups"]
         context["rows"] = _statement_rows(report, texts, labels)
         context["texts"] = texts
@@ -380,7 +385,7 @@ def _report_context(request: HttpRequest, conversation: Conversation) -> dict[st
 
 
 def _statement_rows(
-    report: dict[str, Any], texts: dict[str, Any], labels: dict[int, str]
+    report: dict[str, Any], texts: dict[str, Any], labels: dict[str, str]
 ) -> list[dict[str, Any]]:
     rows = []
     for tid, s in report["statements"].items():
@@ -397,7 +402,7 @@ def _statement_rows(
                 "gic": s["gic"],
                 "groups": [
                     (
-                        labels[g["id"]],
+                        labels[str(g["id"])],
                         _share(s["g"].get(str(g["id"]))),
                     )
                     for g in report["groups"]

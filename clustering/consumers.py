@@ -1,0 +1,172 @@
+"""The conversation websocket: ``ws/conversations/<id>/``.
+
+Thin and async: it checks the conversation exists, joins its group (and the
+moderators' group when the user moderates it), sends a snapshot (the latest
+analysis and whether results are updating), then forwards broadcasts with one
+handler. The database is reached only through ``database_sync_to_async``.
+Client messages: ``{"type": "ping"}`` and ``{"type": "resync"}``; anything
+else, malformed JSON, frames over 64 KB and floods get an ``error`` frame or a
+close, never a crash. The Origin check and session authentication happen in
+config/asgi.py before this consumer sees the socket.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from clustering import events, permissions, selectors
+from clustering.models import Conversation
+from clustering.services.analysis import analysis_state
+from common.realtime import encode
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME = 64 * 1024
+FLOOD_RATE = 5.0  # messages per second, refilled
+FLOOD_BURST = 20
+FLOOD_STRIKES = 3
+CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_LARGE = 1009
+CLOSE_POLICY = 1008
+
+
+def _authorise(conversation_id: int, user: Any) -> tuple[bool, bool] | None:
+    """(public results, may moderate) or None when there is no conversation."""
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        return None
+    return (
+        permissions.can_view_report(user, conversation) and not conversation.is_private,
+        permissions.can_moderate_conversation(user, conversation),
+    )
+
+
+def _snapshot(conversation_id: int, public: bool) -> dict[str, Any]:
+    analysis = selectors.latest_analysis(conversation_id)
+    updating, failed = analysis_state(conversation_id)
+    return events.snapshot_event(
+        analysis, public=public, updating=updating, failed=failed
+    )
+
+
+class ConversationConsumer(AsyncWebsocketConsumer):
+    groups_joined: list[str]
+
+    async def connect(self) -> None:
+        self.groups_joined = []
+        try:
+            self.conversation_id = int(self.scope["url_route"]["kwargs"]["pk"])
+            found = await database_sync_to_async(_authorise)(
+                self.conversation_id, self.scope.get("user")
+            )
+        except Exception:
+            logger.exception("conversation websocket connect failed")
+            await self.close(code=1011)
+            return
+        if found is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.public, moderates = found
+        self._tokens = float(FLOOD_BURST)
+        self._refilled = time.monotonic()
+        self._strikes = 0
+        wanted = [events.conversation_group(self.conversation_id)]
+        if moderates:
+            wanted.append(events.moderator_group(self.conversation_id))
+        try:
+            for group in wanted:
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.groups_joined.append(group)
+            await self.accept()
+            await self._send_snapshot()
+        except Exception:
+            logger.exception("conversation websocket start failed")
+            await self.close(code=1011)
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.groups_joined:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer may be gone; nothing to clean up then
+                logger.warning("group_discard failed for %s", group)
+        self.groups_joined = []
+
+    async def _send_json(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=encode(payload))
+
+    async def _send_snapshot(self) -> None:
+        snapshot = await database_sync_to_async(_snapshot)(
+            self.conversation_id, self.public
+        )
+        await self._send_json(snapshot)
+
+    def _flooding(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(
+            float(FLOOD_BURST), self._tokens + (now - self._refilled) * FLOOD_RATE
+        )
+        self._refilled = now
+        if self._tokens < 1:
+            return True
+        self._tokens -= 1
+        return False
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        try:
+            await self._receive(text_data, bytes_data)
+        except Exception:
+            logger.exception("conversation websocket message failed")
+            await self._send_json(
+                events.error_event("server_error", _("Something went wrong."))
+            )
+
+    async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_FRAME:
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
+        if self._flooding():
+            self._strikes += 1
+            if self._strikes > FLOOD_STRIKES:
+                await self.close(code=CLOSE_POLICY)
+                return
+            await self._send_json(
+                events.error_event("rate_limited", _("Too many messages; slow down."))
+            )
+            return
+        if text_data is None:
+            await self._send_json(
+                events.error_event("bad_frame", _("Send JSON text frames."))
+            )
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self._send_json(
+                events.error_event("bad_json", _("The message is not valid JSON."))
+            )
+            return
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "ping":
+            await self._send_json({"type": "pong"})
+        elif kind == "resync":
+            await self._send_snapshot()
+        else:
+            await self._send_json(
+                events.error_event(
+                    "unknown_type", _("Unknown message type; use ping or resync.")
+                )
+            )
+
+    async def broadcast(self, message: dict[str, Any]) -> None:
+        """Forward a frame sent with common.realtime (encoded once)."""
+        await self.send(text_data=message["text"])
