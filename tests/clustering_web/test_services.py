@@ -192,7 +192,7 @@ def test_forum_bridge_creates_one_accepted_statement_per_question(conversation, 
 def test_routing_draws_by_priority_and_new_statements_weigh_one(conversation, ids):
     Analysis.objects.create(
         conversation=conversation,
-        priorities={str(ids[0]): 1000.0, **{str(i): 0.001 for i in ids[1:-1]}},
+        priorities={str(ids[0]): 10.0, **{str(i): 0.001 for i in ids[1:-1]}},
     )
     rng = random.Random(3)
     picks = [selectors.next_statement(conversation, None, rng=rng).pk for _ in range(300)]
