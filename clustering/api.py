@@ -148,6 +148,7 @@ class ConversationList(generics.ListAPIView):  # type: ignore[type-arg]
 
 class ConversationDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
     permission_classes = [AllowAny]
+    lookup_url_kwarg = "id"
     serializer_class = ConversationDetailSerializer
 
     def get_queryset(self) -> Any:
@@ -190,8 +191,8 @@ class NextStatement(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=NextSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(_next_payload(request, _conversation(request, pk)))
+    def get(self, request: Request, id: int) -> Response:
+        return Response(_next_payload(request, _conversation(request, id)))
 
 
 class VoteInput(serializers.Serializer):  # type: ignore[type-arg]
@@ -212,8 +213,8 @@ class Votes(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=VoteInput, responses={201: VoteOutput, 200: VoteOutput})
-    def post(self, request: Request, pk: int) -> Response:
-        conversation = _conversation(request, pk)
+    def post(self, request: Request, id: int) -> Response:
+        conversation = _conversation(request, id)
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = services.record_vote(
@@ -251,8 +252,8 @@ class Statements(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(request=StatementInput, responses={201: StatementOutput})
-    def post(self, request: Request, pk: int) -> Response:
-        conversation = _conversation(request, pk)
+    def post(self, request: Request, id: int) -> Response:
+        conversation = _conversation(request, id)
         data = StatementInput(data=request.data)
         data.is_valid(raise_exception=True)
         statement = services.add_statement(
@@ -272,10 +273,10 @@ class LatestAnalysis(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, id: int) -> Response:
         from clustering.exports import analysis_document
 
-        conversation = _conversation(request, pk)
+        conversation = _conversation(request, id)
         if not permissions.can_view_report(request.user, conversation):
             raise NotFound(_("No such conversation."))
         document = analysis_document(conversation)

@@ -7,23 +7,23 @@ app_name = "clustering-api"
 urlpatterns = [
     path("conversations/", api.ConversationList.as_view(), name="conversation-list"),
     path(
-        "conversations/<int:pk>/",
+        "conversations/<int:id>/",
         api.ConversationDetail.as_view(),
         name="conversation-detail",
     ),
     path(
-        "conversations/<int:pk>/next/",
+        "conversations/<int:id>/next/",
         api.NextStatement.as_view(),
         name="conversation-next",
     ),
-    path("conversations/<int:pk>/votes/", api.Votes.as_view(), name="conversation-votes"),
+    path("conversations/<int:id>/votes/", api.Votes.as_view(), name="conversation-votes"),
     path(
-        "conversations/<int:pk>/statements/",
+        "conversations/<int:id>/statements/",
         api.Statements.as_view(),
         name="conversation-statements",
     ),
     path(
-        "conversations/<int:pk>/analysis/",
+        "conversations/<int:id>/analysis/",
         api.LatestAnalysis.as_view(),
         name="conversation-analysis",
     ),

@@ -1,0 +1,117 @@
+"""ws/conversations/<id>/: Origin rules, snapshot, live analyses, bad frames."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from clustering import services
+from tests.clustering_web.conftest import browser
+from tests.helpers import ws_connect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def receive(communicator, timeout=5):
+    return json.loads(await communicator.receive_from(timeout=timeout))
+
+
+@pytest.mark.parametrize("origin", [None, "null", "http://evil.example"])
+async def test_missing_null_or_foreign_origin_is_refused(conversation, origin):
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/", origin=origin
+    )
+    assert not connected
+    await communicator.disconnect()
+
+
+async def test_unknown_conversation_is_closed(db):
+    communicator, connected, code = await ws_connect("/ws/conversations/999999/")
+    assert not connected and code == 4404
+
+
+async def test_snapshot_then_live_analysis(conversation):
+    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    assert connected
+    snapshot = await receive(communicator)
+    assert snapshot == {"type": "snapshot", "analysis": None, "updating": False, "failed": False}
+    sid = await sync_to_async(lambda: conversation.statements.first().pk)()
+    await sync_to_async(services.record_vote)(
+        conversation=conversation, actor=browser("ws"), statement_id=sid, value=1
+    )
+    frame = await receive(communicator)
+    assert frame["type"] == "analysis"
+    analysis = frame["analysis"]
+    assert analysis["n_votes"] == 1 and analysis["n_participants"] == 1
+    assert analysis["report_data_url"] == f"/conversations/{conversation.pk}/report/data/"
+    # A resync sends a fresh snapshot with the latest analysis.
+    await communicator.send_to(text_data=json.dumps({"type": "resync"}))
+    again = await receive(communicator)
+    assert again["type"] == "snapshot" and again["analysis"]["id"] == analysis["id"]
+    await communicator.disconnect()
+
+
+async def test_private_results_push_no_figures(conversation):
+    conversation.is_private = True
+    await sync_to_async(conversation.save)()
+    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    assert connected
+    await receive(communicator)
+    sid = await sync_to_async(lambda: conversation.statements.first().pk)()
+    await sync_to_async(services.record_vote)(
+        conversation=conversation, actor=browser("ws"), statement_id=sid, value=1
+    )
+    frame = await receive(communicator)
+    assert "n_votes" not in frame["analysis"]
+    await communicator.disconnect()
+
+
+async def test_bad_frames_get_errors_and_the_consumer_survives(conversation):
+    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    assert connected
+    await receive(communicator)
+    for text, code in [
+        ("{not json", "bad_json"),
+        (json.dumps({"type": "vote", "statement": 1}), "unknown_type"),
+        (json.dumps([1, 2, 3]), "unknown_type"),
+        (json.dumps("ping"), "unknown_type"),
+    ]:
+        await communicator.send_to(text_data=text)
+        frame = await receive(communicator)
+        assert frame["type"] == "error" and frame["code"] == code
+    await communicator.send_to(bytes_data=b"\x00\x01")
+    assert (await receive(communicator))["code"] == "bad_frame"
+    await communicator.send_to(text_data=json.dumps({"type": "ping"}))
+    assert await receive(communicator) == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_oversized_frames_close_the_socket(conversation):
+    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    assert connected
+    await receive(communicator)
+    await communicator.send_to(text_data="x" * (65 * 1024))
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1009}
+
+
+async def test_floods_get_errors_then_a_close(conversation):
+    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    assert connected
+    await receive(communicator)
+    for _ in range(40):
+        await communicator.send_to(text_data=json.dumps({"type": "ping"}))
+    outputs = []
+    while True:
+        try:
+            outputs.append(await communicator.receive_output(timeout=2))
+        except asyncio.TimeoutError:
+            break
+        if outputs[-1]["type"] == "websocket.close":
+            break
+    texts = [json.loads(o["text"]) for o in outputs if o["type"] == "websocket.send"]
+    assert any(t.get("code") == "rate_limited" for t in texts)
+    assert outputs[-1] == {"type": "websocket.close", "code": 1008}
