@@ -65,7 +65,9 @@ def _groups(conversation: Conversation) -> dict[int, int]:
     if analysis is None or not analysis.positions:
         return {}
     return {
-        int(pid): pos[2] for pid, pos in analysis.positions.items() if pos[2] is not None
+        int(key[1:]): pos[2]
+        for key, pos in analysis.positions.items()
+        if pos[2] is not None
     }
 
 

@@ -177,8 +177,10 @@ def build_report(
         )
 
     participants = result["participants"]
+    # Keys are "p<id>": a JSON key lookup on a digit string would be read as an
+    # array index by the database (see selectors.participant_position).
     positions = {
-        key: [_round(p["x"]), _round(p["y"]), p["group"], int(p["n_votes"])]
+        f"p{key}": [_round(p["x"]), _round(p["y"]), p["group"], int(p["n_votes"])]
         for key, p in participants.items()
     }
     clustered = sorted(
@@ -186,7 +188,8 @@ def build_report(
         key=lambda k: (len(k), k),
     )
     points = [
-        [participants[k]["id"], *positions[k][:3]] for k in _sample(clustered, max_points)
+        [participants[k]["id"], *positions[f"p{k}"][:3]]
+        for k in _sample(clustered, max_points)
     ]
 
     def consensus(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -163,7 +163,7 @@ def participant_position(analysis_id: int, participant_id: int) -> list[Any] | N
     """One participant's [x, y, group, n_votes] without loading every position."""
     value = (
         Analysis.objects.filter(pk=analysis_id)
-        .annotate(me=KeyTransform(str(participant_id), "positions"))
+        .annotate(me=KeyTransform(f"p{participant_id}", "positions"))
         .values_list("me", flat=True)
         .first()
     )

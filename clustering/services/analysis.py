@@ -95,22 +95,33 @@ def _delay(schedule: AnalysisSchedule) -> float:
     return interval
 
 
-def request_analysis(conversation_id: int) -> bool:
+def request_analysis(conversation_id: int, *, from_runner: bool = False) -> bool:
     """Enqueue an analysis unless one is pending; True when one was enqueued.
 
+    ``from_runner``: called by a run that just finished. It enqueues even when
+    a task looks pending: that task may have been refused while this run held
+    the claim (a duplicate finds nothing to do and costs nothing).
     Never raises: a broken queue must not fail the vote that triggered it.
     """
     try:
         schedule = AnalysisSchedule.objects.filter(pk=conversation_id).first()
-        if schedule is None or not schedule.is_dirty:
+        if schedule is None:
+            return False
+        if not schedule.is_dirty:
+            if from_runner and schedule.task_due_at is not None:
+                # A run refused while this one held the claim left its marker;
+                # everything is covered, so clear it for the next vote.
+                AnalysisSchedule.objects.filter(
+                    pk=conversation_id, task_due_at=schedule.task_due_at
+                ).update(task_due_at=None)
             return False
         now = timezone.now()
-        pending = schedule.task_due_at
-        if pending is not None and pending > now - STALE_TASK:
-            return False
         due = now
         if schedule.last_started_at is not None:
             due = max(now, schedule.last_started_at + timedelta(seconds=_delay(schedule)))
+        pending = schedule.task_due_at
+        if pending is not None and pending > now - STALE_TASK and not from_runner:
+            return False
         # Only one caller wins the right to enqueue (compare and set).
         claimed = (
             AnalysisSchedule.objects.filter(pk=conversation_id, task_due_at=pending)
@@ -208,20 +219,30 @@ def _claim(conversation_id: int, token: str) -> bool:
 
 
 def _defer_behind_running(conversation_id: int) -> None:
-    """Another run holds the claim: make sure a task follows its lease."""
+    """Another run holds the claim: make sure a task follows its lease.
+
+    The holder requests the next run itself when it finishes; this deferred
+    task only matters if the holder dies (so it needs a backend that defers).
+    """
+    from clustering.tasks import analyse_conversation
+
+    if not analyse_conversation.get_backend().supports_defer:
+        return
     schedule = AnalysisSchedule.objects.filter(pk=conversation_id).first()
     if schedule is None or schedule.lease_until is None:
         return
     if schedule.task_due_at is not None and schedule.task_due_at >= schedule.lease_until:
         return
     due = schedule.lease_until + timedelta(seconds=1)
-    if AnalysisSchedule.objects.filter(
-        pk=conversation_id, task_due_at=schedule.task_due_at
-    ).update(task_due_at=due):
-        from clustering.tasks import analyse_conversation
-
-        if analyse_conversation.get_backend().supports_defer:
-            analyse_conversation.using(run_after=due).enqueue(conversation_id)
+    pending = (
+        Q(task_due_at=schedule.task_due_at)
+        if schedule.task_due_at is not None
+        else Q(task_due_at__isnull=True)
+    )
+    if AnalysisSchedule.objects.filter(pending, pk=conversation_id).update(
+        task_due_at=due
+    ):
+        analyse_conversation.using(run_after=due).enqueue(conversation_id)
 
 
 # ------------------------------------------------------------------ computing
@@ -342,7 +363,21 @@ class RunOutcome:
 
 
 def run_analysis(conversation_id: int, *, force: bool = False) -> RunOutcome:
-    """Analyse one conversation now (the worker's task body)."""
+    """Analyse one conversation now (the worker's task body).
+
+    Never raises: an unexpected error (say, the database going away) is
+    logged and the schedule is left so that the next change retries.
+    """
+    try:
+        return _run_analysis(conversation_id, force=force)
+    except Exception:
+        logger.exception("analysis run of conversation %s failed", conversation_id)
+        with contextlib.suppress(Exception):
+            AnalysisSchedule.objects.filter(pk=conversation_id).update(task_due_at=None)
+        return RunOutcome("error")
+
+
+def _run_analysis(conversation_id: int, *, force: bool) -> RunOutcome:
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is None:
         return RunOutcome("missing")
@@ -393,7 +428,7 @@ def run_analysis(conversation_id: int, *, force: bool = False) -> RunOutcome:
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
     # A vote that arrived during the run asks for the next one.
-    request_analysis(conversation_id)
+    request_analysis(conversation_id, from_runner=True)
     return outcome
 
 

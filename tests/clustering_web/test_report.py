@@ -118,4 +118,4 @@ def test_build_report_shapes_repness_with_group_and_rest_shares():
         "tid": 10, "for": "agree", "in": 100, "rest": 0, "n_in": 2, "n_rest": 2
     }  # fmt: skip
     assert report["groups"][1]["label"] == "B"
-    assert positions["3"][2] == 1 and len(report["points"]) == 4
+    assert positions["p3"][2] == 1 and len(report["points"]) == 4

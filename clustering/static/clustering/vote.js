@@ -67,11 +67,29 @@
     }
   }
 
+  function setBusy(flag) {
+    busy = flag;
+    document.querySelectorAll("[data-vote-form] button, [data-change-vote] button").forEach((b) => {
+      b.disabled = flag;
+    });
+  }
+
   async function loadNext() {
     const data = await live.getJSON(api.next);
+    setBusy(false);
     showStatement(data.statement);
     showProgress(data.progress);
     return data;
+  }
+
+  // Refreshes of the side panels run one after another, never blocking votes.
+  let refreshing = Promise.resolve();
+  function refreshPanels() {
+    refreshing = refreshing
+      .then(() => refreshVotes())
+      .then(() => refreshStanding())
+      .catch(() => {});
+    return refreshing;
   }
 
   async function refreshVotes() {
@@ -98,7 +116,7 @@
 
   async function sendVote(statement, value) {
     if (busy) return;
-    busy = true;
+    setBusy(true);
     try {
       const result = await live.postJSON(api.votes, { statement: Number(statement), value: Number(value) });
       if (!result.ok) {
@@ -106,13 +124,12 @@
         return;
       }
       clearFlash();
-      const data = await loadNext();
-      await refreshVotes();
-      if (data.progress.voted >= 1) await refreshStanding();
+      await loadNext();
+      refreshPanels();
     } catch (err) {
       flash(gettext("Your vote could not be sent. Check your connection and try again."));
     } finally {
-      busy = false;
+      setBusy(false);
     }
   }
 
@@ -152,7 +169,7 @@
         ? gettext("Thank you. Your statement will appear once a moderator accepts it.")
         : gettext("Thank you. Your statement was added.");
     await loadNext();
-    await refreshVotes();
+    refreshPanels();
   }
 
   function updateCounter(textarea) {
@@ -187,7 +204,7 @@
   live.trackStatus();
   live.connect(root.dataset.wsPath);
   document.addEventListener("agora:analysis", () => {
-    refreshStanding().catch(() => {});
+    refreshing = refreshing.then(() => refreshStanding()).catch(() => {});
   });
-  refreshStanding().catch(() => {});
+  refreshing = refreshStanding().catch(() => {});
 })();
