@@ -13,7 +13,14 @@ from clustering.models import (
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin[Conversation]):
-    list_display = ["topic", "agency", "is_open", "is_private", "strict_moderation", "created_at"]
+    list_display = [
+        "topic",
+        "agency",
+        "is_open",
+        "is_private",
+        "strict_moderation",
+        "created_at",
+    ]
     list_filter = ["is_open", "is_private", "strict_moderation", "agency"]
     search_fields = ["topic", "description", "slug"]
 
@@ -35,7 +42,14 @@ class StatementFlagAdmin(admin.ModelAdmin[StatementFlag]):
 
 @admin.register(Analysis)
 class AnalysisAdmin(admin.ModelAdmin[Analysis]):
-    list_display = ["conversation", "status", "computed_at", "duration_ms", "n_votes", "k"]
+    list_display = [
+        "conversation",
+        "status",
+        "computed_at",
+        "duration_ms",
+        "n_votes",
+        "k",
+    ]
     list_filter = ["status"]
     exclude = ["result", "state", "report", "positions", "priorities"]
     readonly_fields = [
@@ -47,5 +61,11 @@ class AnalysisAdmin(admin.ModelAdmin[Analysis]):
 
 @admin.register(AnalysisSchedule)
 class AnalysisScheduleAdmin(admin.ModelAdmin[AnalysisSchedule]):
-    list_display = ["conversation", "changes", "analysed_changes", "task_due_at", "failures"]
+    list_display = [
+        "conversation",
+        "changes",
+        "analysed_changes",
+        "task_due_at",
+        "failures",
+    ]
     readonly_fields = ["changes", "analysed_changes", "last_started_at", "running_by"]

@@ -170,7 +170,9 @@ class NextSerializer(serializers.Serializer):  # type: ignore[type-arg]
 def _next_payload(request: Request, conversation: Conversation) -> dict[str, Any]:
     participant = find_participant(conversation, _actor(request, create=False))
     can_vote = permissions.can_vote(request.user, conversation)
-    statement = selectors.next_statement(conversation, participant) if can_vote else None
+    statement = (
+        selectors.next_statement(conversation, participant) if can_vote else None
+    )
     voted, total = selectors.progress(conversation, participant)
     return {
         "statement": (
@@ -230,7 +232,9 @@ class Votes(APIView):
                 "statement": outcome.vote.statement_id,
                 "value": outcome.vote.value,
                 "changed": outcome.changed,
-                "previous": outcome.previous if outcome.previous != outcome.vote.value else None,
+                "previous": outcome.previous
+                if outcome.previous != outcome.vote.value
+                else None,
                 "progress": {"voted": voted, "total": total},
             },
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -238,7 +242,9 @@ class Votes(APIView):
 
 
 class StatementInput(serializers.Serializer):  # type: ignore[type-arg]
-    text = serializers.CharField(max_length=STATEMENT_MAX_LENGTH * 4, trim_whitespace=False)
+    text = serializers.CharField(
+        max_length=STATEMENT_MAX_LENGTH * 4, trim_whitespace=False
+    )
 
 
 class StatementOutput(serializers.Serializer):  # type: ignore[type-arg]

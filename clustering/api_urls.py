@@ -16,7 +16,9 @@ urlpatterns = [
         api.NextStatement.as_view(),
         name="conversation-next",
     ),
-    path("conversations/<int:id>/votes/", api.Votes.as_view(), name="conversation-votes"),
+    path(
+        "conversations/<int:id>/votes/", api.Votes.as_view(), name="conversation-votes"
+    ),
     path(
         "conversations/<int:id>/statements/",
         api.Statements.as_view(),

@@ -56,7 +56,7 @@ def _snapshot(conversation_id: int, public: bool) -> dict[str, Any]:
     )
 
 
-class ConversationConsumer(AsyncWebsocketConsumer):
+class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     groups_joined: list[str]
 
     async def connect(self) -> None:
@@ -130,7 +130,9 @@ class ConversationConsumer(AsyncWebsocketConsumer):
             )
 
     async def _receive(self, text_data: str | None, bytes_data: bytes | None) -> None:
-        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        size = (
+            len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        )
         if size > MAX_FRAME:
             await self.close(code=CLOSE_TOO_LARGE)
             return

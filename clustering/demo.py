@@ -37,16 +37,31 @@ N_PARTICIPANTS = 300
 
 # (text, agree probability for latent groups: openness, caution, delivery)
 STATEMENTS: list[tuple[str, tuple[float, float, float]]] = [
-    ("Every committee meeting should be streamed live and archived.", (0.95, 0.55, 0.7)),
-    ("Draft bills should be published for comment before the first reading.", (0.95, 0.6, 0.5)),
-    ("Lobbyists' meetings with legislators should be listed in a public register.", (0.95, 0.4, 0.45)),
+    (
+        "Every committee meeting should be streamed live and archived.",
+        (0.95, 0.55, 0.7),
+    ),
+    (
+        "Draft bills should be published for comment before the first reading.",
+        (0.95, 0.6, 0.5),
+    ),
+    (
+        "Lobbyists' meetings with legislators should be listed in a public register.",
+        (0.95, 0.4, 0.45),
+    ),
     ("Voting records of every legislator should be open data.", (0.95, 0.5, 0.75)),
-    ("Publishing more data matters less than making it understandable.", (0.35, 0.8, 0.85)),
+    (
+        "Publishing more data matters less than making it understandable.",
+        (0.35, 0.8, 0.85),
+    ),
     ("Citizens' personal data in petitions must never be published.", (0.6, 0.98, 0.7)),
     ("The action plan tries to do too much in four years.", (0.15, 0.7, 0.85)),
     ("Each commitment needs a named official who answers for it.", (0.8, 0.65, 0.95)),
     ("Civil society should co-chair the plan's steering group.", (0.95, 0.35, 0.4)),
-    ("Budget documents should be published in machine-readable formats.", (0.95, 0.55, 0.9)),
+    (
+        "Budget documents should be published in machine-readable formats.",
+        (0.95, 0.55, 0.9),
+    ),
     ("Open data portals are rarely used by ordinary citizens.", (0.3, 0.75, 0.7)),
     ("Online consultations exclude people without internet access.", (0.45, 0.9, 0.5)),
     ("Public hearings should also be held outside the capital.", (0.85, 0.75, 0.45)),
@@ -55,25 +70,55 @@ STATEMENTS: list[tuple[str, tuple[float, float, float]]] = [
     ("An independent body should monitor progress on the plan.", (0.9, 0.7, 0.55)),
     ("Progress reports should be published every six months.", (0.85, 0.6, 0.9)),
     ("Plain-language summaries should accompany every bill.", (0.9, 0.85, 0.75)),
-    ("Petitions with 5,000 signatures should get a committee hearing.", (0.9, 0.4, 0.45)),
-    ("Security concerns justify keeping some committee records closed.", (0.1, 0.85, 0.6)),
-    ("Parliament should adopt open-source software for its systems.", (0.85, 0.45, 0.35)),
+    (
+        "Petitions with 5,000 signatures should get a committee hearing.",
+        (0.9, 0.4, 0.45),
+    ),
+    (
+        "Security concerns justify keeping some committee records closed.",
+        (0.1, 0.85, 0.6),
+    ),
+    (
+        "Parliament should adopt open-source software for its systems.",
+        (0.85, 0.45, 0.35),
+    ),
     ("Indigenous languages should be used in public consultations.", (0.8, 0.85, 0.5)),
-    ("Local governments should follow the same transparency standards.", (0.9, 0.55, 0.6)),
-    ("Public participation should be measured by its impact, not by numbers.", (0.7, 0.85, 0.8)),
+    (
+        "Local governments should follow the same transparency standards.",
+        (0.9, 0.55, 0.6),
+    ),
+    (
+        "Public participation should be measured by its impact, not by numbers.",
+        (0.7, 0.85, 0.8),
+    ),
     ("Anonymous comments lower the quality of public debate.", (0.25, 0.7, 0.6)),
     ("Schools should teach how parliament works using real bills.", (0.85, 0.8, 0.6)),
     ("Legislative data should have a stable API for developers.", (0.95, 0.4, 0.85)),
     ("Funding for the plan should come from existing budgets only.", (0.2, 0.6, 0.9)),
     ("Journalists need faster answers to information requests.", (0.95, 0.5, 0.55)),
-    ("A single portal for all consultations would help participation.", (0.75, 0.7, 0.9)),
-    ("Whistle-blowers in public bodies need stronger legal protection.", (0.95, 0.6, 0.45)),
-    ("The plan should include measurable targets for every commitment.", (0.8, 0.7, 0.98)),
+    (
+        "A single portal for all consultations would help participation.",
+        (0.75, 0.7, 0.9),
+    ),
+    (
+        "Whistle-blowers in public bodies need stronger legal protection.",
+        (0.95, 0.6, 0.45),
+    ),
+    (
+        "The plan should include measurable targets for every commitment.",
+        (0.8, 0.7, 0.98),
+    ),
     ("Meetings of the steering group should be open to observers.", (0.95, 0.45, 0.5)),
-    ("Digital participation tools must meet accessibility standards.", (0.85, 0.95, 0.75)),
+    (
+        "Digital participation tools must meet accessibility standards.",
+        (0.85, 0.95, 0.75),
+    ),
     ("Businesses should be consulted separately from citizens.", (0.15, 0.4, 0.85)),
     ("Officials should respond to every comment on a draft plan.", (0.85, 0.6, 0.35)),
-    ("Too much transparency makes compromise between parties harder.", (0.1, 0.75, 0.6)),
+    (
+        "Too much transparency makes compromise between parties harder.",
+        (0.1, 0.75, 0.6),
+    ),
     ("Young people should have a reserved seat in the forum.", (0.8, 0.6, 0.35)),
     ("Data about contracts should name the companies that win them.", (0.95, 0.5, 0.7)),
     ("This conversation is a useful way to shape the action plan.", (0.85, 0.7, 0.8)),
@@ -102,7 +147,7 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 def seed(context: Any) -> None:
     if Conversation.objects.filter(slug=SLUG).exists():
         return
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data
     now = timezone.now()
     start = now - timedelta(days=6)
     conversation = Conversation.objects.create(
@@ -195,6 +240,8 @@ def seed(context: Any) -> None:
             changes=F("changes") + 1
         )
         outcome = run_analysis(conversation.pk, force=True)
+        if outcome.analysis_id is None:
+            continue
         Analysis.objects.filter(pk=outcome.analysis_id).update(
             computed_at=start + timedelta(days=day + 1)
         )

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from clustering import selectors
+from clustering.math.types import Id
 from clustering.models import (
     Conversation,
     Participant,
@@ -35,7 +36,11 @@ from clustering.polis_io import (
     write_votes,
 )
 
-MODERATED = {StatementStatus.ACCEPTED: 1, StatementStatus.PENDING: 0, StatementStatus.REJECTED: -1}
+MODERATED = {
+    StatementStatus.ACCEPTED: 1,
+    StatementStatus.PENDING: 0,
+    StatementStatus.REJECTED: -1,
+}
 
 
 def _ms(value: Any) -> int:
@@ -60,7 +65,7 @@ def licence_text(conversation: Conversation) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _groups(conversation: Conversation) -> dict[int, int]:
+def _groups(conversation: Conversation) -> dict[Id, int]:
     analysis = selectors.latest_analysis(conversation.pk, "positions")
     if analysis is None or not analysis.positions:
         return {}
@@ -161,7 +166,12 @@ def polis_zip(conversation: Conversation) -> io.BytesIO:
         write_participants_votes(root / "participants-votes.csv", participants, tids)
         write_summary(root / "summary.csv", summary)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in ("votes.csv", "comments.csv", "participants-votes.csv", "summary.csv"):
+            for name in (
+                "votes.csv",
+                "comments.csv",
+                "participants-votes.csv",
+                "summary.csv",
+            ):
                 zf.write(root / name, name)
             zf.writestr("LICENSE.txt", licence_text(conversation))
     buffer.seek(0)
@@ -177,8 +187,14 @@ def analysis_document(conversation: Conversation) -> dict[str, Any] | None:
         "conversation": conversation.pk,
         "analysis_id": analysis.pk,
         "computed_at": analysis.computed_at.isoformat(),
-        "last_vote_at": analysis.last_vote_at.isoformat() if analysis.last_vote_at else None,
-        "licence": {"name": licence["name"], "title": licence["title"], "url": licence["path"]},
+        "last_vote_at": analysis.last_vote_at.isoformat()
+        if analysis.last_vote_at
+        else None,
+        "licence": {
+            "name": licence["name"],
+            "title": licence["title"],
+            "url": licence["path"],
+        },
         "attribution": conversation.attribution,
         "result": analysis.result,
     }

@@ -34,8 +34,12 @@ class ConversationForm(forms.ModelForm):  # type: ignore[type-arg]
             "statement_policy": forms.RadioSelect,
         }
         help_texts = {
-            "plan_slug": _("Optional: the short name of a plan this conversation is about."),
-            "section_key": _("Optional: the key of a section of that plan (for example 3.2)."),
+            "plan_slug": _(
+                "Optional: the short name of a plan this conversation is about."
+            ),
+            "section_key": _(
+                "Optional: the key of a section of that plan (for example 3.2)."
+            ),
             "session_slug": _(
                 "Optional: the short name of a forum session whose viewers vote here."
             ),
@@ -81,7 +85,9 @@ class ModerationForm(forms.Form):
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=280)
 
-    def __init__(self, *args: object, statement_ids: list[int], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, statement_ids: list[int], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["statements"]
         assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101

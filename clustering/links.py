@@ -107,7 +107,9 @@ def links_for(conversation: Any) -> list[Link]:
         title = str(getattr(session, "title", "") or conversation.session_slug)
         out.append(
             Link(
-                "session", title, _url("forum:session_detail", conversation.session_slug)
+                "session",
+                title,
+                _url("forum:session_detail", conversation.session_slug),
             )
         )
     return out

@@ -92,7 +92,9 @@ class Conversation(models.Model):
     # this app does not depend on the consultation and forum apps (see links.py).
     plan_slug = models.SlugField(_("linked plan"), max_length=80, blank=True)
     section_key = models.CharField(_("linked section"), max_length=40, blank=True)
-    session_slug = models.SlugField(_("linked forum session"), max_length=80, blank=True)
+    session_slug = models.SlugField(
+        _("linked forum session"), max_length=80, blank=True
+    )
     source_url = models.URLField(_("source"), blank=True)
     attribution = models.TextField(
         _("attribution"),
@@ -154,8 +156,9 @@ class Participant(models.Model):
         blank=True,
         related_name="clustering_participations",
     )
-    browser_token = models.CharField(max_length=64, null=True, blank=True)
-    external_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL (not "") so that the partial unique constraints skip missing values.
+    browser_token = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    external_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -232,7 +235,7 @@ class Statement(models.Model):
         ),
     )
     is_seed = models.BooleanField(_("seed statement"), default=False)
-    external_id = models.CharField(max_length=64, null=True, blank=True)
+    external_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     source_question_id = models.BigIntegerField(
         _("forum question"), null=True, blank=True
     )
@@ -296,6 +299,9 @@ class Vote(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.participant_id}→{self.statement_id}: {self.value}"
+
 
 class VoteHistory(models.Model):
     """Every vote as cast, including changes (append-only)."""
@@ -322,6 +328,9 @@ class VoteHistory(models.Model):
                 condition=Q(value__in=[-1, 0, 1]), name="clustering_history_value"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}→{self.statement_id}: {self.value}"
 
 
 class FlagReason(models.TextChoices):
@@ -364,6 +373,9 @@ class StatementFlag(models.Model):
                 name="clustering_flag_one_open_per_participant",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.reason}"
 
 
 class AnalysisStatus(models.TextChoices):
@@ -444,6 +456,9 @@ class AnalysisSchedule(models.Model):
     class Meta:
         verbose_name = _("analysis schedule")
         verbose_name_plural = _("analysis schedules")
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.analysed_changes}/{self.changes}"
 
     @property
     def is_dirty(self) -> bool:

@@ -69,7 +69,9 @@ def can_flag_statement(user: Any, conversation: Conversation) -> bool:
 
 def access_conversation(user: Any, conversation_id: int | str) -> Conversation:
     try:
-        return Conversation.objects.select_related("agency").get(pk=int(conversation_id))
+        return Conversation.objects.select_related("agency").get(
+            pk=int(conversation_id)
+        )
     except (Conversation.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 

@@ -38,7 +38,9 @@ def _round(v: float) -> float:
     return round(float(v), 4)
 
 
-def suppress(table: Sequence[Sequence[int]], threshold: int = SUPPRESS_BELOW) -> list[list[bool]]:
+def suppress(
+    table: Sequence[Sequence[int]], threshold: int = SUPPRESS_BELOW
+) -> list[list[bool]]:
     """Which cells of a table (margins included) must be hidden.
 
     Primary: every count from 1 to ``threshold - 1``. Secondary: a row or
@@ -48,7 +50,9 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = SUPPRESS_BELOW) ->
     """
     n_rows = len(table)
     n_cols = len(table[0]) if n_rows else 0
-    hidden = [[0 < table[r][c] < threshold for c in range(n_cols)] for r in range(n_rows)]
+    hidden = [
+        [0 < table[r][c] < threshold for c in range(n_cols)] for r in range(n_rows)
+    ]
     lines = [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
     lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
     changed = True
@@ -58,7 +62,9 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = SUPPRESS_BELOW) ->
             if sum(hidden[r][c] for r, c in line) != 1:
                 continue
             candidates = [
-                (table[r][c], r, c) for r, c in line if not hidden[r][c] and table[r][c] > 0
+                (table[r][c], r, c)
+                for r, c in line
+                if not hidden[r][c] and table[r][c] > 0
             ]
             if candidates:
                 _value, r, c = min(candidates)
@@ -151,7 +157,11 @@ def build_report(
             if s is None:
                 continue
             idx = 0 if r["repful_for"] == "agree" else 1
-            mine = _tally(s["groups"].get(str(gid), {"agree": 0, "disagree": 0, "pass": 0, "seen": 0}))
+            mine = _tally(
+                s["groups"].get(
+                    str(gid), {"agree": 0, "disagree": 0, "pass": 0, "seen": 0}
+                )
+            )
             rest = [0, 0, 0, 0]
             for other, t in s["groups"].items():
                 if int(other) != gid:
@@ -213,7 +223,9 @@ def build_report(
     members: dict[int, list[str | None]] = {gid: [] for gid in gids}
     for g in groups_in:
         for pid in g["participants"]:
-            members[int(g["id"])].append(sectors.get(int(pid)) if str(pid).isdigit() else None)
+            members[int(g["id"])].append(
+                sectors.get(int(pid)) if str(pid).isdigit() else None
+            )
 
     summary = {
         "n_participants": int(result["n_participants"]),
@@ -221,7 +233,9 @@ def build_report(
         "n_votes": int(result["n_votes"]),
         "n_statements": int(result["n_statements"]),
         "k": int(result["k"]),
-        "groups": [{"id": g["id"], "label": g["label"], "size": g["size"]} for g in groups],
+        "groups": [
+            {"id": g["id"], "label": g["label"], "size": g["size"]} for g in groups
+        ],
     }
     report = {
         "summary": summary,

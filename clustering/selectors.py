@@ -64,7 +64,9 @@ def list_conversations() -> QuerySet[Conversation]:
 def latest_analysis(conversation_id: int, *fields: str) -> Analysis | None:
     """The latest successful analysis (only the given heavy fields loaded)."""
     return (
-        Analysis.objects.filter(conversation_id=conversation_id, status=AnalysisStatus.OK)
+        Analysis.objects.filter(
+            conversation_id=conversation_id, status=AnalysisStatus.OK
+        )
         .order_by("-pk")
         .only(*LIGHT_FIELDS, *fields)
         .first()
@@ -79,7 +81,11 @@ def priorities(conversation_id: int) -> Mapping[str, float]:
 def voted_ids(participant: Participant | None) -> set[int]:
     if participant is None:
         return set()
-    return set(Vote.objects.filter(participant=participant).values_list("statement_id", flat=True))
+    return set(
+        Vote.objects.filter(participant=participant).values_list(
+            "statement_id", flat=True
+        )
+    )
 
 
 def next_statement(
@@ -95,17 +101,22 @@ def next_statement(
     """
     seen = voted_ids(participant)
     candidates = list(
-        visible_statements(conversation).exclude(pk__in=seen).only("pk", "text", "is_meta")
+        visible_statements(conversation)
+        .exclude(pk__in=seen)
+        .only("pk", "text", "is_meta")
     )
     if not candidates:
         return None
     prio = priorities(conversation.pk)
     weights = [max(float(prio.get(str(s.pk), 1.0)), 1e-9) for s in candidates]
     chooser = rng or random.SystemRandom()
-    return chooser.choices(candidates, weights=weights, k=1)[0]
+    picked: Statement = chooser.choices(candidates, weights=weights, k=1)[0]
+    return picked
 
 
-def progress(conversation: Conversation, participant: Participant | None) -> tuple[int, int]:
+def progress(
+    conversation: Conversation, participant: Participant | None
+) -> tuple[int, int]:
     """(voted, total) over the statements shown to voters."""
     visible = visible_statements(conversation)
     total = visible.count()
@@ -144,7 +155,9 @@ def report_data(conversation: Conversation) -> dict[str, Any] | None:
     texts = statement_texts(conversation)
     report = dict(analysis.report)
     report["statements"] = {
-        tid: s for tid, s in report["statements"].items() if tid in texts and not s["out"]
+        tid: s
+        for tid, s in report["statements"].items()
+        if tid in texts and not s["out"]
     }
     return {
         "analysis": {
@@ -170,7 +183,9 @@ def participant_position(analysis_id: int, participant_id: int) -> list[Any] | N
     return value if isinstance(value, list) else None
 
 
-def standing(conversation: Conversation, participant: Participant | None) -> dict[str, Any]:
+def standing(
+    conversation: Conversation, participant: Participant | None
+) -> dict[str, Any]:
     """'Where you stand': own position and group, the group's agreements and
     where it differs from the others (after WHERE_YOU_STAND_VOTES votes)."""
     voted, total = progress(conversation, participant)
@@ -216,7 +231,9 @@ def standing(conversation: Conversation, participant: Participant | None) -> dic
         "label": group["label"],
         "size": group["size"],
         "agrees": [
-            {"tid": tid, "pct": round(100 * share)} for share, _n, tid in agreed[:5] if share > 0.5
+            {"tid": tid, "pct": round(100 * share)}
+            for share, _n, tid in agreed[:5]
+            if share > 0.5
         ],
         "differs": [r for r in group["repness"] if str(r["tid"]) in data["texts"]],
     }
@@ -246,7 +263,9 @@ def history(conversation: Conversation, limit: int = 120) -> list[dict[str, Any]
 
 def moderation_queue(conversation: Conversation) -> dict[str, Any]:
     pending = list(
-        Statement.objects.filter(conversation=conversation, status=StatementStatus.PENDING)
+        Statement.objects.filter(
+            conversation=conversation, status=StatementStatus.PENDING
+        )
         .select_related("author")
         .order_by("created_at", "pk")[:500]
     )
@@ -255,7 +274,9 @@ def moderation_queue(conversation: Conversation) -> dict[str, Any]:
             conversation=conversation, flags__resolved_at__isnull=True
         )
         .annotate(
-            n_flags=Count("flags", filter=Q(flags__resolved_at__isnull=True), distinct=True)
+            n_flags=Count(
+                "flags", filter=Q(flags__resolved_at__isnull=True), distinct=True
+            )
         )
         .order_by("-n_flags", "pk")[:200]
     )
@@ -280,5 +301,9 @@ def linked_conversations(
     if not session_slug and not plan_slug:
         return []
     qs = Conversation.objects.filter(is_open=True)
-    qs = qs.filter(session_slug=session_slug) if session_slug else qs.filter(plan_slug=plan_slug)
+    qs = (
+        qs.filter(session_slug=session_slug)
+        if session_slug
+        else qs.filter(plan_slug=plan_slug)
+    )
     return list(qs.order_by("-created_at")[:5])

@@ -13,7 +13,9 @@ urlpatterns = [
     path("conversations/<int:pk>/edit/", views.conversation_edit, name="edit"),
     path("conversations/<int:pk>/seed/", views.seed, name="seed"),
     path("conversations/<int:pk>/vote/", views.vote, name="vote"),
-    path("conversations/<int:pk>/statements/", views.statement_add, name="statement_add"),
+    path(
+        "conversations/<int:pk>/statements/", views.statement_add, name="statement_add"
+    ),
     path(
         "conversations/<int:pk>/statements/<int:statement_id>/flag/",
         views.statement_flag,
@@ -25,6 +27,8 @@ urlpatterns = [
     path("conversations/<int:pk>/report/data/", views.report_data, name="report_data"),
     path("conversations/<int:pk>/export.zip", views.export_zip, name="export_zip"),
     path(
-        "conversations/<int:pk>/analysis.json", views.analysis_json, name="analysis_json"
+        "conversations/<int:pk>/analysis.json",
+        views.analysis_json,
+        name="analysis_json",
     ),
 ]

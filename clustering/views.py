@@ -102,7 +102,9 @@ def conversation_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("clustering:seed", conversation.pk)
     return render(
-        request, "clustering/conversation_form.html", {"form": form, "conversation": None}
+        request,
+        "clustering/conversation_form.html",
+        {"form": form, "conversation": None},
     )
 
 
@@ -156,7 +158,9 @@ def seed(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(conversation)
         form = SeedForm(
-            initial={"statements": "\n".join(text for _n, text, _why in report.rejected)}
+            initial={
+                "statements": "\n".join(text for _n, text, _why in report.rejected)
+            }
         )
     return render(
         request,
@@ -352,9 +356,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "conversation": conversation,
             "pending": queue["pending"],
-            "flagged": [
-                (s, queue["reasons"].get(s.pk, [])) for s in queue["flagged"]
-            ],
+            "flagged": [(s, queue["reasons"].get(s.pk, [])) for s in queue["flagged"]],
             "reasons": RejectionReason.choices,
         },
     )
@@ -449,7 +451,7 @@ def report_data(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def export_zip(request: HttpRequest, pk: int) -> HttpResponse:
+def export_zip(request: HttpRequest, pk: int) -> FileResponse:
     conversation = permissions.access_report(request.user, pk)
     stream = exports.polis_zip(conversation)
     return FileResponse(

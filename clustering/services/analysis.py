@@ -91,7 +91,7 @@ def note_change(conversation_id: int) -> None:
 def _delay(schedule: AnalysisSchedule) -> float:
     interval = conf.analysis_interval()
     if schedule.failures:
-        return min(interval * 2**schedule.failures, MAX_BACKOFF)
+        return float(min(interval * 2**schedule.failures, MAX_BACKOFF))
     return interval
 
 
@@ -118,7 +118,9 @@ def request_analysis(conversation_id: int, *, from_runner: bool = False) -> bool
         now = timezone.now()
         due = now
         if schedule.last_started_at is not None:
-            due = max(now, schedule.last_started_at + timedelta(seconds=_delay(schedule)))
+            due = max(
+                now, schedule.last_started_at + timedelta(seconds=_delay(schedule))
+            )
         pending = schedule.task_due_at
         if pending is not None and pending > now - STALE_TASK and not from_runner:
             return False
@@ -135,7 +137,9 @@ def request_analysis(conversation_id: int, *, from_runner: bool = False) -> bool
         _enqueue(conversation_id, due)
         return True
     except Exception:
-        logger.exception("could not schedule the analysis of conversation %s", conversation_id)
+        logger.exception(
+            "could not schedule the analysis of conversation %s", conversation_id
+        )
         with contextlib.suppress(Exception):
             AnalysisSchedule.objects.filter(pk=conversation_id).update(task_due_at=None)
         return False
@@ -231,7 +235,10 @@ def _defer_behind_running(conversation_id: int) -> None:
     schedule = AnalysisSchedule.objects.filter(pk=conversation_id).first()
     if schedule is None or schedule.lease_until is None:
         return
-    if schedule.task_due_at is not None and schedule.task_due_at >= schedule.lease_until:
+    if (
+        schedule.task_due_at is not None
+        and schedule.task_due_at >= schedule.lease_until
+    ):
         return
     due = schedule.lease_until + timedelta(seconds=1)
     pending = (

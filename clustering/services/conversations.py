@@ -116,7 +116,9 @@ def update_conversation(
 @dataclass
 class SeedReport:
     created: list[Statement] = field(default_factory=list)
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, text, why
+    rejected: list[tuple[int, str, str]] = field(
+        default_factory=list
+    )  # line, text, why
     blank_lines: int = 0
 
 
@@ -155,9 +157,7 @@ def seed_statements(*, conversation: Conversation, user: Any, text: str) -> Seed
             )
             continue
         if key in existing:
-            report.rejected.append(
-                (number, cleaned, _("already in the conversation"))
-            )
+            report.rejected.append((number, cleaned, _("already in the conversation")))
             continue
         seen[key] = number
         now = timezone.now()
@@ -217,7 +217,9 @@ def moderate_statements(
             )
         for s in statements:
             s.status = (
-                StatementStatus.ACCEPTED if action == "accept" else StatementStatus.REJECTED
+                StatementStatus.ACCEPTED
+                if action == "accept"
+                else StatementStatus.REJECTED
             )
             s.rejection_reason = reason if action == "reject" else ""
             s.moderation_note = note if action == "reject" else ""
@@ -232,7 +234,9 @@ def moderate_statements(
                     "moderated_at",
                 ]
             )
-            broadcast_on_commit(events.moderator_group(conversation.pk), events.statement_event(s))
+            broadcast_on_commit(
+                events.moderator_group(conversation.pk), events.statement_event(s)
+            )
         StatementFlag.objects.filter(
             statement__in=statements, resolved_at__isnull=True
         ).update(resolved_at=now, resolved_by=user)

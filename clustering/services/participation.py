@@ -58,7 +58,7 @@ def browser_token(session: Any, *, create: bool) -> str | None:
     It lives in the session data (not the session key), so it survives the
     session key rotation at log-in, which lets a participant keep their votes.
     """
-    token = session.get(SESSION_KEY)
+    token: str | None = session.get(SESSION_KEY)
     if token is None and create:
         token = secrets.token_urlsafe(24)
         session[SESSION_KEY] = token
@@ -112,7 +112,7 @@ def get_or_create_participant(conversation: Conversation, actor: Actor) -> Parti
 
 
 def visible_statements(conversation: Conversation) -> Any:
-    """Statements shown to voters: accepted, and pending when moderation is not strict."""
+    """Statements shown to voters: accepted, and pending unless moderation is strict."""
     qs = Statement.objects.filter(conversation=conversation)
     if conversation.strict_moderation:
         return qs.filter(status=StatementStatus.ACCEPTED)
@@ -168,7 +168,10 @@ def record_vote(
 
 
 def _write_vote(
-    conversation: Conversation, participant: Participant, statement: Statement, value: int
+    conversation: Conversation,
+    participant: Participant,
+    statement: Statement,
+    value: int,
 ) -> VoteOutcome:
     for _attempt in range(3):
         try:
@@ -221,9 +224,7 @@ def clean_statement_text(text: Any) -> str:
         raise ValidationError(
             {
                 "text": [
-                    _(
-                        "Keep statements to %(max)d characters (this one has %(n)d)."
-                    )
+                    _("Keep statements to %(max)d characters (this one has %(n)d).")
                     % {"max": STATEMENT_MAX_LENGTH, "n": len(cleaned)}
                 ]
             }
@@ -250,7 +251,9 @@ def add_statement(*, conversation: Conversation, actor: Actor, text: Any) -> Sta
         raise PermissionDenied(_("You may not add statements to this conversation."))
     cleaned = clean_statement_text(text)
     if is_duplicate(conversation, cleaned):
-        raise ValidationError({"text": [_("This statement is already in the conversation.")]})
+        raise ValidationError(
+            {"text": [_("This statement is already in the conversation.")]}
+        )
     _check_rate("statement", actor, conf.statement_rate(), conf.statement_ip_rate())
     participant = get_or_create_participant(conversation, actor)
     trusted = permissions.can_moderate_conversation(actor.user, conversation)
@@ -322,10 +325,14 @@ def flag_statement(
     try:
         with transaction.atomic():
             flag = StatementFlag.objects.create(
-                statement=statement, participant=participant, reason=reason, note=note_text
+                statement=statement,
+                participant=participant,
+                reason=reason,
+                note=note_text,
             )
             broadcast_on_commit(
-                events.moderator_group(conversation.pk), events.statement_event(statement)
+                events.moderator_group(conversation.pk),
+                events.statement_event(statement),
             )
             return flag
     except IntegrityError:

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from accounts.roles import Role
 from clustering import services
 from clustering.models import Statement
 from tests.browser.fixtures import assert_accessible, login
@@ -14,7 +15,6 @@ from tests.clustering_web.conftest import vote_in_groups
 from tests.data import naughty_strings
 from tests.factories import PASSWORD, make_user
 from tests.helpers import capture_broadcasts
-from accounts.roles import Role
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,8 @@ def make_conversation(moderator, n_statements=12, voters=20):
         conversation=conversation,
         user=moderator,
         text="\n".join(
-            f"The portal should publish dataset number {i} every week" for i in range(n_statements)
+            f"The portal should publish dataset number {i} every week"
+            for i in range(n_statements)
         ),
     )
     if voters:
@@ -72,9 +73,13 @@ def test_vote_add_see_your_place_moderate_and_watch_the_report_update(
             page.keyboard.press("d")  # keyboard shortcut: disagree
         expect(page.locator("#progress-text")).to_contain_text(f"voted on {n} of 12")
     # ... adds a statement of their own ...
-    page.get_by_label("Add your own statement").fill("Publish the portal's usage figures")
+    page.get_by_label("Add your own statement").fill(
+        "Publish the portal's usage figures"
+    )
     page.get_by_role("button", name="Add statement").click()
-    expect(page.locator("[data-statement-feedback]")).to_contain_text("once a moderator accepts it")
+    expect(page.locator("[data-statement-feedback]")).to_contain_text(
+        "once a moderator accepts it"
+    )
     # ... and sees their place on the map.
     standing = page.locator("[data-standing]")
     expect(standing.get_by_text(re.compile(r"You are in group [AB]"))).to_be_visible()
@@ -102,7 +107,10 @@ def test_vote_add_see_your_place_moderate_and_watch_the_report_update(
     mod.get_by_label("Publish the portal's usage figures").check()
     mod.get_by_role("button", name="Accept").click()
     expect(mod.get_by_text("1 statements accepted.")).to_be_visible()
-    assert Statement.objects.get(text="Publish the portal's usage figures").status == "accepted"
+    assert (
+        Statement.objects.get(text="Publish the portal's usage figures").status
+        == "accepted"
+    )
 
     # The report is open; other participants vote; it updates without a reload.
     report = new_page()
@@ -114,9 +122,16 @@ def test_vote_add_see_your_place_moderate_and_watch_the_report_update(
     assert_accessible(report)
     others = [new_page().context for _ in range(3)]
     for i, context in enumerate(others):
-        vote_over_http(context, live_site.url, conversation, [(sid, 1 if i % 2 else -1) for sid in ids[:8]])
+        vote_over_http(
+            context,
+            live_site.url,
+            conversation,
+            [(sid, 1 if i % 2 else -1) for sid in ids[:8]],
+        )
     expected = before + 3 * 8
-    expect(report.locator("[data-stat=votes]")).to_have_text(str(expected), timeout=20_000)
+    expect(report.locator("[data-stat=votes]")).to_have_text(
+        str(expected), timeout=20_000
+    )
     assert report.evaluate("() => window.__noReload") is True
     assert int(report.locator("[data-stat=participants]").inner_text()) == 24
     assert report.script_errors == []
@@ -125,7 +140,9 @@ def test_vote_add_see_your_place_moderate_and_watch_the_report_update(
 def test_naughty_statements_run_no_script(live_site, new_page, settings):
     settings.RATELIMIT_ENABLED = False  # this process seeds ~500 votes each
     # ... without an analysis per vote: one at the end.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
     moderator = make_user(Role.MODERATOR)
     conversation = make_conversation(moderator, n_statements=3, voters=0)
     text = "\n".join(s for s in naughty_strings() if s.strip())
@@ -142,7 +159,10 @@ def test_naughty_statements_run_no_script(live_site, new_page, settings):
     )
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    for url in (f"/conversations/{conversation.pk}/", f"/conversations/{conversation.pk}/report/"):
+    for url in (
+        f"/conversations/{conversation.pk}/",
+        f"/conversations/{conversation.pk}/report/",
+    ):
         page.goto(url)
         page.wait_for_load_state("networkidle")
         assert page.evaluate("() => window.__alerts") == [], url

@@ -28,12 +28,25 @@ def test_list_detail_next_vote_flow_for_an_anonymous_browser(client, conversatio
     body = nxt.json()
     assert body["progress"] == {"voted": 0, "total": 12} and body["can_vote"]
     sid = body["statement"]["id"]
-    r = post_json(client, f"/api/conversations/{conversation.pk}/votes/", {"statement": sid, "value": 1})
+    r = post_json(
+        client,
+        f"/api/conversations/{conversation.pk}/votes/",
+        {"statement": sid, "value": 1},
+    )
     assert r.status_code == 201, r.content
     assert r.json()["progress"] == {"voted": 1, "total": 12}
-    r = post_json(client, f"/api/conversations/{conversation.pk}/votes/", {"statement": sid, "value": -1})
+    r = post_json(
+        client,
+        f"/api/conversations/{conversation.pk}/votes/",
+        {"statement": sid, "value": -1},
+    )
     assert r.status_code == 200 and r.json()["changed"] and r.json()["previous"] == 1
-    assert client.get(f"/api/conversations/{conversation.pk}/next/").json()["statement"]["id"] != sid
+    assert (
+        client.get(f"/api/conversations/{conversation.pk}/next/").json()["statement"][
+            "id"
+        ]
+        != sid
+    )
 
 
 @pytest.mark.django_db
@@ -78,7 +91,10 @@ def test_anonymous_writes_need_the_csrf_token(conversation):
 @override_settings(CLUSTERING_VOTE_RATE="3/minute")
 def test_votes_are_rate_limited(client, conversation, ids):
     url = f"/api/conversations/{conversation.pk}/votes/"
-    codes = [post_json(client, url, {"statement": s, "value": 1}).status_code for s in ids[:4]]
+    codes = [
+        post_json(client, url, {"statement": s, "value": 1}).status_code
+        for s in ids[:4]
+    ]
     assert codes == [201, 201, 201, 429]
 
 
@@ -87,14 +103,18 @@ def test_votes_are_rate_limited(client, conversation, ids):
 def test_votes_are_rate_limited_per_ip_too(conversation, ids):
     url = f"/api/conversations/{conversation.pk}/votes/"
     codes = [
-        post_json(Client(), url, {"statement": s, "value": 1}, REMOTE_ADDR="10.7.7.7").status_code
+        post_json(
+            Client(), url, {"statement": s, "value": 1}, REMOTE_ADDR="10.7.7.7"
+        ).status_code
         for s in ids[:3]
     ]
     assert codes == [201, 201, 429]
 
 
 @pytest.mark.django_db
-def test_analysis_endpoint_and_private_results(client, conversation, official, moderator):
+def test_analysis_endpoint_and_private_results(
+    client, conversation, official, moderator
+):
     url = f"/api/conversations/{conversation.pk}/analysis/"
     assert client.get(url).status_code == 404  # nothing yet
     vote_in_groups(conversation, 16)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -15,8 +14,8 @@ from tests.helpers import ws_connect
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def receive(communicator, timeout=5):
-    return json.loads(await communicator.receive_from(timeout=timeout))
+async def receive(communicator, wait=5):
+    return json.loads(await communicator.receive_from(timeout=wait))
 
 
 @pytest.mark.parametrize("origin", [None, "null", "http://evil.example"])
@@ -29,15 +28,22 @@ async def test_missing_null_or_foreign_origin_is_refused(conversation, origin):
 
 
 async def test_unknown_conversation_is_closed(db):
-    communicator, connected, code = await ws_connect("/ws/conversations/999999/")
+    _communicator, connected, code = await ws_connect("/ws/conversations/999999/")
     assert not connected and code == 4404
 
 
 async def test_snapshot_then_live_analysis(conversation):
-    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
     assert connected
     snapshot = await receive(communicator)
-    assert snapshot == {"type": "snapshot", "analysis": None, "updating": False, "failed": False}
+    assert snapshot == {
+        "type": "snapshot",
+        "analysis": None,
+        "updating": False,
+        "failed": False,
+    }
     sid = await sync_to_async(lambda: conversation.statements.first().pk)()
     await sync_to_async(services.record_vote)(
         conversation=conversation, actor=browser("ws"), statement_id=sid, value=1
@@ -46,7 +52,9 @@ async def test_snapshot_then_live_analysis(conversation):
     assert frame["type"] == "analysis"
     analysis = frame["analysis"]
     assert analysis["n_votes"] == 1 and analysis["n_participants"] == 1
-    assert analysis["report_data_url"] == f"/conversations/{conversation.pk}/report/data/"
+    assert (
+        analysis["report_data_url"] == f"/conversations/{conversation.pk}/report/data/"
+    )
     # A resync sends a fresh snapshot with the latest analysis.
     await communicator.send_to(text_data=json.dumps({"type": "resync"}))
     again = await receive(communicator)
@@ -57,7 +65,9 @@ async def test_snapshot_then_live_analysis(conversation):
 async def test_private_results_push_no_figures(conversation):
     conversation.is_private = True
     await sync_to_async(conversation.save)()
-    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
     assert connected
     await receive(communicator)
     sid = await sync_to_async(lambda: conversation.statements.first().pk)()
@@ -70,7 +80,9 @@ async def test_private_results_push_no_figures(conversation):
 
 
 async def test_bad_frames_get_errors_and_the_consumer_survives(conversation):
-    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
     assert connected
     await receive(communicator)
     for text, code in [
@@ -90,7 +102,9 @@ async def test_bad_frames_get_errors_and_the_consumer_survives(conversation):
 
 
 async def test_oversized_frames_close_the_socket(conversation):
-    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
     assert connected
     await receive(communicator)
     await communicator.send_to(text_data="x" * (65 * 1024))
@@ -99,7 +113,9 @@ async def test_oversized_frames_close_the_socket(conversation):
 
 
 async def test_floods_get_errors_then_a_close(conversation):
-    communicator, connected, _ = await ws_connect(f"/ws/conversations/{conversation.pk}/")
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
     assert connected
     await receive(communicator)
     for _ in range(40):
@@ -108,7 +124,7 @@ async def test_floods_get_errors_then_a_close(conversation):
     while True:
         try:
             outputs.append(await communicator.receive_output(timeout=2))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if outputs[-1]["type"] == "websocket.close":
             break

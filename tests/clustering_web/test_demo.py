@@ -17,7 +17,13 @@ def test_seed_demo_adds_an_analysed_conversation_quickly_and_idempotently():
     call_command("seed_demo")
     elapsed = time.perf_counter() - started
     conversation = Conversation.objects.get(slug=SLUG)
-    assert 38 <= Statement.objects.filter(conversation=conversation, status="accepted").count() <= 42
+    assert (
+        38
+        <= Statement.objects.filter(
+            conversation=conversation, status="accepted"
+        ).count()
+        <= 42
+    )
     analyses = Analysis.objects.filter(conversation=conversation, status="ok")
     assert analyses.count() == 4
     latest = analyses.order_by("-pk").first()

@@ -19,19 +19,23 @@ def test_naughty_statements_through_the_api_and_the_form(conversation, moderator
     form = Client()
     stored = 0
     for n, text in enumerate(naughty_strings()):
-        r = post_json(api, f"/api/conversations/{conversation.pk}/statements/", {"text": text})
+        r = post_json(
+            api, f"/api/conversations/{conversation.pk}/statements/", {"text": text}
+        )
         assert r.status_code in (201, 400), (n, text, r.status_code)
         if r.status_code == 400:
             assert set(r.json()) == {"text"}, (n, r.json())
         else:
             stored += 1
-        r = form.post(f"/conversations/{conversation.pk}/statements/", {"text": f"{text} #{n}"})
+        r = form.post(
+            f"/conversations/{conversation.pk}/statements/", {"text": f"{text} #{n}"}
+        )
         assert r.status_code == 302, (n, text)
     assert stored > 300
     ids = list(
-        Statement.objects.filter(conversation=conversation, status="pending").values_list(
-            "pk", flat=True
-        )
+        Statement.objects.filter(
+            conversation=conversation, status="pending"
+        ).values_list("pk", flat=True)
     )
     services.moderate_statements(
         conversation=conversation, user=moderator, statement_ids=ids, action="accept"
@@ -60,7 +64,15 @@ def test_naughty_seed_paste_and_settings(moderator):
     client = Client()
     client.force_login(moderator)
     text = "\n".join(naughty_strings())
-    r = client.post("/conversations/new/", {"topic": "<script>alert(1)</script>", "vote_policy": "anyone", "statement_policy": "anyone", "is_open": "on"})
+    r = client.post(
+        "/conversations/new/",
+        {
+            "topic": "<script>alert(1)</script>",
+            "vote_policy": "anyone",
+            "statement_policy": "anyone",
+            "is_open": "on",
+        },
+    )
     assert r.status_code == 302
     pk = int(r["Location"].rstrip("/").split("/")[-2])
     r = client.post(f"/conversations/{pk}/seed/", {"statements": text})

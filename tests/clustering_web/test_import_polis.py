@@ -32,7 +32,9 @@ def test_import_vtaiwan_uberx_matches_offline_analysis():
     assert Statement.objects.filter(conversation=conversation).count() == len(
         {c.tid for c in export.comments} | {v.tid for v in export.votes}
     )
-    latest = {(v.pid, v.tid): v.vote for v in sorted(export.votes, key=lambda v: v.timestamp)}
+    latest = {
+        (v.pid, v.tid): v.vote for v in sorted(export.votes, key=lambda v: v.timestamp)
+    }
     assert Vote.objects.filter(conversation=conversation).count() == len(latest)
 
     offline = offline_analysis(export)

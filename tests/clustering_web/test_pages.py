@@ -7,7 +7,6 @@ import zipfile
 from io import BytesIO
 
 import pytest
-from django.test import Client
 
 from clustering.models import Statement
 from clustering.services import run_analysis
@@ -57,8 +56,12 @@ def test_report_and_downloads_after_votes(client, analysed):
     z = client.get(f"/conversations/{pk}/export.zip")
     archive = zipfile.ZipFile(BytesIO(b"".join(z.streaming_content)))
     assert set(archive.namelist()) == {
-        "votes.csv", "comments.csv", "participants-votes.csv", "summary.csv", "LICENSE.txt"
-    }  # fmt: skip
+        "votes.csv",
+        "comments.csv",
+        "participants-votes.csv",
+        "summary.csv",
+        "LICENSE.txt",
+    }
     doc = json.loads(client.get(f"/conversations/{pk}/analysis.json").content)
     assert doc["result"]["schema"] == "agora.clustering/1"
     assert doc["licence"]["name"] == "CC-BY-4.0"

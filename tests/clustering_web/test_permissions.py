@@ -63,17 +63,25 @@ def test_permission_table(setup, role):
     pk = conversation.pk
     first, second, _third = conversation.statements.values_list("pk", flat=True)
 
-    r = post_json(client, f"/api/conversations/{pk}/votes/", {"statement": first, "value": 1})
+    r = post_json(
+        client, f"/api/conversations/{pk}/votes/", {"statement": first, "value": 1}
+    )
     assert (r.status_code in (200, 201)) == vote_any, r.content
 
     conversation.vote_policy = "members"
     conversation.save()
-    r = post_json(client, f"/api/conversations/{pk}/votes/", {"statement": second, "value": 1})
+    r = post_json(
+        client, f"/api/conversations/{pk}/votes/", {"statement": second, "value": 1}
+    )
     assert (r.status_code in (200, 201)) == vote_members, r.content
     if not vote_members:
         assert r.status_code == 403
 
-    r = post_json(client, f"/api/conversations/{pk}/statements/", {"text": f"New idea from {role}"})
+    r = post_json(
+        client,
+        f"/api/conversations/{pk}/statements/",
+        {"text": f"New idea from {role}"},
+    )
     assert (r.status_code == 201) == add, r.content
 
     r = client.get(f"/conversations/{pk}/moderate/")
@@ -103,7 +111,13 @@ def test_closed_conversation_takes_no_votes_or_statements(setup):
     conversation.save()
     client = client_for("admin", users)
     sid = conversation.statements.first().pk
-    r = post_json(client, f"/api/conversations/{conversation.pk}/votes/", {"statement": sid, "value": 1})
+    r = post_json(
+        client,
+        f"/api/conversations/{conversation.pk}/votes/",
+        {"statement": sid, "value": 1},
+    )
     assert r.status_code == 403 and "closed" in r.json()["detail"]
-    r = post_json(client, f"/api/conversations/{conversation.pk}/statements/", {"text": "Late"})
+    r = post_json(
+        client, f"/api/conversations/{conversation.pk}/statements/", {"text": "Late"}
+    )
     assert r.status_code == 403

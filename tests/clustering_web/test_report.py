@@ -36,7 +36,9 @@ def test_no_line_ever_keeps_exactly_one_hidden_cell(seed):
     import random
 
     rng = random.Random(seed)
-    body = [[rng.choice([0, 1, 2, 3, 4, 5, 8, 13, 40]) for _ in range(5)] for _ in range(3)]
+    body = [
+        [rng.choice([0, 1, 2, 3, 4, 5, 8, 13, 40]) for _ in range(5)] for _ in range(3)
+    ]
     rows = [[*r, sum(r)] for r in body]
     table = [*rows, [sum(c) for c in zip(*rows, strict=True)]]
     hidden = suppress(table, 5)
@@ -87,7 +89,7 @@ def test_report_page_marks_suppressed_cells(conversation):
         for cell in row["cells"]:
             assert cell["hidden"] or cell["n"] == 0 or cell["n"] >= 5
     page = Client().get(f"/conversations/{conversation.pk}/report/").content.decode()
-    assert "class=\"suppressed\"" in page
+    assert 'class="suppressed"' in page
     assert "hidden (fewer than 5, or would reveal one)" in page
     assert Participant.objects.count() == len(sectors)
 
@@ -106,7 +108,8 @@ def test_build_report_shapes_repness_with_group_and_rest_shares():
                    "groups": {"0": {"agree": 2, "disagree": 0, "pass": 0, "seen": 2},
                               "1": {"agree": 0, "disagree": 2, "pass": 0, "seen": 2}},
                    "group_informed_consensus": 0.1, "priority": 2.0,
-                   "projection": [0.5, 0.1], "meta": False, "moderated_out": False, "id": 10},
+                   "projection": [0.5, 0.1], "meta": False, "moderated_out": False,
+                   "id": 10},
         },
         "participants": {str(p): {"id": p, "x": p, "y": 0.0, "group": 0 if p < 3 else 1,
                                   "n_votes": 2} for p in (1, 2, 3, 4)},

@@ -53,7 +53,9 @@ class Command(BaseCommand):
             help="credit to show with the data (default: the Polis CC BY statement)",
         )
         parser.add_argument(
-            "--open", action="store_true", help="let people keep voting (default: closed)"
+            "--open",
+            action="store_true",
+            help="let people keep voting (default: closed)",
         )
         parser.add_argument(
             "--no-analyse", action="store_true", help="only import; the worker analyses"
@@ -85,7 +87,7 @@ class Command(BaseCommand):
         bar("analysis", 0, 1)
         outcome = run_analysis(conversation.pk, force=True)
         bar("analysis", 1, 1)
-        if outcome.status != "ok":
+        if outcome.status != "ok" or outcome.analysis_id is None:
             raise CommandError(f"The analysis failed ({outcome.status}).")
         from clustering.models import Analysis
 
