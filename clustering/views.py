@@ -21,6 +21,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Sector
@@ -152,9 +153,11 @@ def seed(request: HttpRequest, pk: int) -> HttpResponse:
             text=form.cleaned_data["statements"],
         )
         if not report.rejected:
+            n = len(report.created)
             messages.success(
                 request,
-                _("%(n)d statements added.") % {"n": len(report.created)},
+                ngettext("%(n)d statement added.", "%(n)d statements added.", n)
+                % {"n": n},
             )
             return redirect(conversation)
         form = SeedForm(
@@ -338,14 +341,19 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
                 for message in exc.messages:
                     messages.error(request, message)
             else:
+                n = len(done)
                 messages.success(
                     request,
                     (
-                        _("%(n)d statements accepted.")
+                        ngettext(
+                            "%(n)d statement accepted.", "%(n)d statements accepted.", n
+                        )
                         if form.cleaned_data["action"] == "accept"
-                        else _("%(n)d statements rejected.")
+                        else ngettext(
+                            "%(n)d statement rejected.", "%(n)d statements rejected.", n
+                        )
                     )
-                    % {"n": len(done)},
+                    % {"n": n},
                 )
                 return redirect("clustering:moderate", conversation.pk)
         else:

@@ -25,9 +25,9 @@ for app in "${APPS[@]}"; do
   (
     cd "$app"
     mkdir -p locale
-    PYTHONPATH="$root" "$PY" -m django makemessages -l zh_Hant --no-obsolete
+    PYTHONPATH="$root" PYTHONSAFEPATH=1 "$PY" -m django makemessages -l zh_Hant --no-obsolete
     if compgen -G "static/$app/*.js" >/dev/null; then
-      PYTHONPATH="$root" "$PY" -m django makemessages -l zh_Hant --no-obsolete -d djangojs
+      PYTHONPATH="$root" PYTHONSAFEPATH=1 "$PY" -m django makemessages -l zh_Hant --no-obsolete -d djangojs
     fi
   )
 done

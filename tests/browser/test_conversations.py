@@ -106,7 +106,7 @@ def test_vote_add_see_your_place_moderate_and_watch_the_report_update(
     mod.goto(f"/conversations/{conversation.pk}/moderate/")
     mod.get_by_label("Publish the portal's usage figures").check()
     mod.get_by_role("button", name="Accept").click()
-    expect(mod.get_by_text("1 statements accepted.")).to_be_visible()
+    expect(mod.get_by_text("1 statement accepted.")).to_be_visible()
     assert (
         Statement.objects.get(text="Publish the portal's usage figures").status
         == "accepted"

@@ -25,7 +25,11 @@
     if (note) {
       note.textContent =
         report.n_points > report.points.length
-          ? interpolate(gettext("Showing %s of %s participants in groups."), [report.points.length, report.n_points])
+          ? interpolate(
+              gettext("Showing %(shown)s of %(total)s participants in groups."),
+              { shown: report.points.length, total: report.n_points },
+              true
+            )
           : "";
     }
   }

@@ -37,7 +37,11 @@
   function showProgress(progress) {
     const text = document.getElementById("progress-text");
     const bar = document.getElementById("progress-bar");
-    text.textContent = interpolate(gettext("You've voted on %s of %s statements."), [progress.voted, progress.total]);
+    text.textContent = interpolate(
+      gettext("You've voted on %(voted)s of %(total)s statements."),
+      { voted: progress.voted, total: progress.total },
+      true
+    );
     bar.max = Math.max(progress.total, 1);
     bar.value = progress.voted;
   }
