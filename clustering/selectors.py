@@ -193,6 +193,7 @@ def standing(
         "voted": voted,
         "total": total,
         "needed": conf.WHERE_YOU_STAND_VOTES,
+        "remaining": max(min(conf.WHERE_YOU_STAND_VOTES, total) - voted, 0),
         "unlocked": voted >= min(conf.WHERE_YOU_STAND_VOTES, max(total, 1)),
         "participant": participant.pk if participant is not None else None,
         "position": None,
