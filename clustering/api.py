@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -32,6 +33,13 @@ from clustering import links, permissions, selectors, services
 from clustering.models import STATEMENT_MAX_LENGTH, Conversation
 from clustering.services.analysis import analysis_state
 from clustering.services.participation import Actor, browser_token, find_participant
+
+
+class CsrfSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]
+    """OpenAPI: the session cookie (CSRF token required for every caller)."""
+
+    target_class = "clustering.api.CsrfSessionAuthentication"
+    name = "sessionCookieWithCsrf"
 
 
 class CsrfSessionAuthentication(SessionAuthentication):

@@ -65,3 +65,23 @@ def test_report_and_downloads_after_votes(client, analysed):
     doc = json.loads(client.get(f"/conversations/{pk}/analysis.json").content)
     assert doc["result"]["schema"] == "agora.clustering/1"
     assert doc["licence"]["name"] == "CC-BY-4.0"
+
+
+@pytest.mark.django_db
+def test_pages_run_a_bounded_number_of_queries(
+    client, analysed, django_assert_max_num_queries
+):
+    """Query counts do not grow with participants, statements or votes."""
+    pk = analysed.pk
+    sid = Statement.objects.filter(conversation=analysed).first().pk
+    client.post(f"/conversations/{pk}/vote/", {"statement": sid, "value": "1"})
+    for url, limit in [
+        (f"/conversations/{pk}/", 40),
+        (f"/conversations/{pk}/report/", 20),
+        (f"/conversations/{pk}/report/data/", 12),
+        (f"/conversations/{pk}/standing/", 15),
+        ("/conversations/", 10),
+        (f"/api/conversations/{pk}/next/", 15),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200, url
