@@ -6,12 +6,22 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
+from django.db import connections
 
 from clustering import services
 from tests.clustering_web.conftest import browser
 from tests.helpers import ws_connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _close_consumer_connections():
+    """Consumers reach the database from asgiref's worker thread; close its
+    connection after each test so the test database can be dropped."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 async def receive(communicator, wait=5):
