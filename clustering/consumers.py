@@ -8,10 +8,17 @@ Client messages: ``{"type": "ping"}`` and ``{"type": "resync"}``; anything
 else, malformed JSON, frames over 64 KB and floods get an ``error`` frame or a
 close, never a crash. The Origin check and session authentication happen in
 config/asgi.py before this consumer sees the socket.
+
+With the in-memory channel layer (development: no REDIS_URL) a worker in
+another process cannot reach this process's sockets, so each process watches
+the conversations its sockets are open on (one query every few seconds per
+conversation, not per socket) and pushes analyses it did not hear about.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -19,12 +26,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.utils.translation import gettext as _
 
 from clustering import events, permissions, selectors
 from clustering.models import Conversation
 from clustering.services.analysis import analysis_state
-from common.realtime import encode
+from common.realtime import asend_now, encode
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +64,64 @@ def _snapshot(conversation_id: int, public: bool) -> dict[str, Any]:
     )
 
 
+WATCH_SECONDS = 2.0
+_watchers: dict[int, asyncio.Task[None]] = {}
+_watching: dict[int, int] = {}
+_delivered: dict[int, int] = {}  # latest analysis id broadcast in this process
+
+
+def _latest_event(conversation_id: int) -> tuple[int, dict[str, Any]] | None:
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    analysis = selectors.latest_analysis(conversation_id)
+    if conversation is None or analysis is None:
+        return None
+    return analysis.pk, events.analysis_event(
+        analysis, public=not conversation.is_private
+    )
+
+
+async def _watch(conversation_id: int) -> None:
+    latest = await database_sync_to_async(_latest_event)(conversation_id)
+    seen = latest[0] if latest else None
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        try:
+            latest = await database_sync_to_async(_latest_event)(conversation_id)
+        except Exception:
+            logger.warning("watching conversation %s failed", conversation_id)
+            continue
+        if latest is None or latest[0] == seen:
+            continue
+        seen = latest[0]
+        if _delivered.get(conversation_id) != seen:
+            await asend_now(events.conversation_group(conversation_id), latest[1])
+
+
+def _start_watching(conversation_id: int) -> None:
+    if not isinstance(get_channel_layer(), InMemoryChannelLayer):
+        return  # Redis delivers the worker's broadcasts to every process
+    _watching[conversation_id] = _watching.get(conversation_id, 0) + 1
+    task = _watchers.get(conversation_id)
+    if task is None or task.done():
+        _watchers[conversation_id] = asyncio.get_running_loop().create_task(
+            _watch(conversation_id)
+        )
+
+
+def _stop_watching(conversation_id: int) -> None:
+    if conversation_id not in _watching:
+        return
+    _watching[conversation_id] -= 1
+    if _watching[conversation_id] <= 0:
+        del _watching[conversation_id]
+        task = _watchers.pop(conversation_id, None)
+        if task is not None:
+            task.cancel()
+
+
 class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     groups_joined: list[str]
+    watching: bool = False
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -85,12 +149,18 @@ class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 await self.channel_layer.group_add(group, self.channel_name)
                 self.groups_joined.append(group)
             await self.accept()
+            _start_watching(self.conversation_id)
+            self.watching = True
             await self._send_snapshot()
         except Exception:
             logger.exception("conversation websocket start failed")
             await self.close(code=1011)
 
     async def disconnect(self, code: int) -> None:
+        if self.watching:
+            self.watching = False
+            with contextlib.suppress(Exception):
+                _stop_watching(self.conversation_id)
         for group in self.groups_joined:
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -171,4 +241,10 @@ class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     async def broadcast(self, message: dict[str, Any]) -> None:
         """Forward a frame sent with common.realtime (encoded once)."""
-        await self.send(text_data=message["text"])
+        text = message["text"]
+        if self.watching and text.startswith('{"type":"analysis"'):
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                _delivered[self.conversation_id] = int(
+                    json.loads(text)["analysis"]["id"]
+                )
+        await self.send(text_data=text)

@@ -17,6 +17,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
+def _slow_watcher(monkeypatch):
+    """Exact frame sequences below: keep the in-memory watcher out of the way."""
+    from clustering import consumers
+
+    monkeypatch.setattr(consumers, "WATCH_SECONDS", 60.0)
+
+
+@pytest.fixture(autouse=True)
 async def _close_consumer_connections():
     """Consumers reach the database from asgiref's worker thread; close its
     connection after each test so the test database can be dropped."""
@@ -141,3 +149,27 @@ async def test_floods_get_errors_then_a_close(conversation):
     texts = [json.loads(o["text"]) for o in outputs if o["type"] == "websocket.send"]
     assert any(t.get("code") == "rate_limited" for t in texts)
     assert outputs[-1] == {"type": "websocket.close", "code": 1008}
+
+
+async def test_analyses_saved_by_another_process_reach_in_memory_sockets(
+    conversation, monkeypatch
+):
+    """Without Redis, a worker process cannot broadcast to daphne's sockets:
+    the process watches the conversation and pushes the new analysis."""
+    from clustering import consumers
+    from clustering.models import Analysis
+
+    monkeypatch.setattr(consumers, "WATCH_SECONDS", 0.2)
+    communicator, connected, _ = await ws_connect(
+        f"/ws/conversations/{conversation.pk}/"
+    )
+    assert connected
+    await receive(communicator)
+    saved = await sync_to_async(Analysis.objects.create)(
+        conversation=conversation, n_votes=42
+    )  # as a worker elsewhere would, without a broadcast reaching us
+    frame = await receive(communicator)
+    assert frame["type"] == "analysis" and frame["analysis"]["id"] == saved.pk
+    assert frame["analysis"]["n_votes"] == 42
+    await communicator.disconnect()
+    assert conversation.pk not in consumers._watchers
