@@ -100,12 +100,13 @@ def worker_ours(shape: str, runs: int) -> dict[str, Any]:
     gen = time.perf_counter() - t0
     table = VoteTable.from_arrays(rows, cols, values)
     rss_input = _rss_mib()
-    times = []
+    times, cpu = [], []
     result = None
     for i in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = analyze(table, params=Parameters(seed=i))
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     assert result is not None
     t = time.perf_counter()
     payload = json.dumps(result.to_json())
@@ -118,9 +119,12 @@ def worker_ours(shape: str, runs: int) -> dict[str, Any]:
     triples_time = None
     if shape == "2k":
         triples = list(zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True))
-        t = time.perf_counter()
-        analyze(triples)
-        triples_time = time.perf_counter() - t
+        tt = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            analyze(triples)
+            tt.append(time.perf_counter() - t)
+        triples_time = statistics.median(tt)
     return {
         "engine": "agora",
         "shape": shape,
@@ -130,6 +134,7 @@ def worker_ours(shape: str, runs: int) -> dict[str, Any]:
         "generate_s": gen,
         "runs_s": times,
         "median_s": statistics.median(times),
+        "median_cpu_s": statistics.median(cpu),
         "from_triples_s": triples_time,
         "to_json_s": to_json,
         "json_mib": len(payload) / 2**20,
@@ -157,12 +162,13 @@ def worker_ours_vtaiwan(runs: int) -> dict[str, Any]:
 
     quads, mod_out = _vtaiwan_votes()
     triples = [(p, t, v) for p, t, v, _ in quads]
-    times = []
+    times, cpu = [], []
     result = None
     for _ in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = analyze(triples, moderated_out=mod_out)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     assert result is not None
     return {
         "engine": "agora",
@@ -170,6 +176,7 @@ def worker_ours_vtaiwan(runs: int) -> dict[str, Any]:
         "votes": len(triples),
         "runs_s": times,
         "median_s": statistics.median(times),
+        "median_cpu_s": statistics.median(cpu),
         "peak_rss_mib": _peak_mib(),
         "k": result.k,
     }
@@ -197,12 +204,13 @@ def worker_reddwarf(shape: str, runs: int) -> dict[str, Any]:
         {"participant_id": p, "statement_id": t, "vote": x, "modified": ts}
         for p, t, x, ts in quads
     ]
-    times = []
+    times, cpu = [], []
     k = None
     for i in range(runs):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         res = run_pipeline(votes=votes, mod_out_statement_ids=mod_out, random_state=i)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         k = int(res.participants_df["cluster_id"].dropna().nunique())
     return {
         "engine": "red-dwarf 0.4.0",
@@ -210,18 +218,29 @@ def worker_reddwarf(shape: str, runs: int) -> dict[str, Any]:
         "votes": len(votes),
         "runs_s": times,
         "median_s": statistics.median(times),
+        "median_cpu_s": statistics.median(cpu),
         "peak_rss_mib": _peak_mib(),
         "k": k,
     }
 
 
-def _spawn(*args: str) -> dict[str, Any]:
+BLAS_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _spawn(*args: str, blas_threads: int = 1) -> dict[str, Any]:
+    # one BLAS thread per worker (both engines): on a small shared machine a
+    # multi-threaded BLAS spins and only adds noise; a math worker runs one
+    # conversation per process anyway
+    env = dict(os.environ)
+    if blas_threads > 0:
+        env.update({name: str(blas_threads) for name in BLAS_ENV})
     proc = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", *args],
         capture_output=True,
         text=True,
         check=False,
         cwd=ROOT,
+        env=env,
     )
     if proc.returncode != 0:
         return {"error": proc.stderr.strip().splitlines()[-1:] or ["failed"]}
@@ -235,6 +254,12 @@ def main() -> int:
     parser.add_argument("--no-reddwarf", action="store_true")
     parser.add_argument(
         "--shapes", default="", help="comma list of " + ",".join(SHAPES)
+    )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        help="BLAS threads per worker (0 = library default)",
     )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -255,20 +280,27 @@ def main() -> int:
         shapes = [s for s in args.shapes.split(",") if s in SHAPES]
     results: list[dict[str, Any]] = []
     for shape in shapes:
-        results.append(_spawn("ours", shape, str(RUNS[shape])))
+        results.append(
+            _spawn("ours", shape, str(RUNS[shape]), blas_threads=args.blas_threads)
+        )
         print(json.dumps(results[-1]), flush=True)
     if not args.no_reddwarf:
         for shape in ("2k", "vtaiwan"):
             if shape == "vtaiwan":
-                results.append(_spawn("ours", "vtaiwan", "5"))
+                results.append(
+                    _spawn("ours", "vtaiwan", "5", blas_threads=args.blas_threads)
+                )
                 print(json.dumps(results[-1]), flush=True)
-            results.append(_spawn("reddwarf", shape, "3"))
+            results.append(
+                _spawn("reddwarf", shape, "3", blas_threads=args.blas_threads)
+            )
             print(json.dumps(results[-1]), flush=True)
 
     print()
-    head = ("engine", "shape", "votes", "median s", "peak MiB", "k")
+    head = ("engine", "shape", "votes", "wall s", "cpu s", "peak MiB", "k")
     print(
-        f"{head[0]:<16}{head[1]:<9}{head[2]:>11}{head[3]:>10}{head[4]:>10}{head[5]:>3}"
+        f"{head[0]:<16}{head[1]:<9}{head[2]:>11}{head[3]:>9}{head[4]:>9}"
+        f"{head[5]:>10}{head[6]:>3}"
     )
     for r in results:
         if "error" in r:
@@ -276,9 +308,10 @@ def main() -> int:
             continue
         print(
             f"{r['engine']:<16}{r['shape']:<9}{r['votes']:>11}"
-            f"{r['median_s']:>10.3f}{r['peak_rss_mib']:>10.0f}{r['k']:>3}"
+            f"{r['median_s']:>9.3f}{r['median_cpu_s']:>9.3f}"
+            f"{r['peak_rss_mib']:>10.0f}{r['k']:>3}"
         )
-    ratios = {}
+    ratios: dict[str, dict[str, float]] = {}
     for shape in ("2k", "vtaiwan"):
         ours = [
             r for r in results if r.get("engine") == "agora" and r["shape"] == shape
@@ -289,9 +322,17 @@ def main() -> int:
             if r.get("engine", "").startswith("red") and r["shape"] == shape
         ]
         if ours and rd:
-            base = ours[0].get("from_triples_s") or ours[0]["median_s"]
-            ratios[shape] = rd[0]["median_s"] / base
-            print(f"red-dwarf / agora on {shape}: {ratios[shape]:.1f}x")
+            wall = ours[0].get("from_triples_s") or ours[0]["median_s"]
+            ratios[shape] = {
+                "wall_from_records": rd[0]["median_s"] / wall,
+                "wall": rd[0]["median_s"] / ours[0]["median_s"],
+                "cpu": rd[0]["median_cpu_s"] / ours[0]["median_cpu_s"],
+            }
+            r_ = ratios[shape]
+            print(
+                f"red-dwarf / agora on {shape}: {r_['wall_from_records']:.1f}x wall "
+                f"(from vote records), {r_['wall']:.1f}x wall, {r_['cpu']:.1f}x cpu"
+            )
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(tz=dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -304,6 +345,7 @@ def main() -> int:
                     "cpus": os.cpu_count(),
                     "platform": platform.platform(),
                 },
+                "blas_threads": args.blas_threads,
                 "results": results,
                 "reddwarf_ratio": ratios,
             },

@@ -37,19 +37,28 @@ class KMeansResult:
     iterations: int
 
 
-def nearest(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray]:
-    """Index of and squared distance to the nearest centre for every point."""
+def nearest_index(points: FloatArray, centers: FloatArray) -> IntArray:
+    """Index of the nearest centre for every point (first centre wins a tie)."""
     n = points.shape[0]
     labels = np.empty(n, dtype=np.int64)
-    dists = np.empty(n, dtype=np.float64)
     cx = centers[:, 0][None, :]
     cy = centers[:, 1][None, :]
     for start in range(0, n, CHUNK):
         chunk = points[start : start + CHUNK]
-        d = (chunk[:, 0:1] - cx) ** 2 + (chunk[:, 1:2] - cy) ** 2
-        idx = np.argmin(d, axis=1)
-        labels[start : start + CHUNK] = idx
-        dists[start : start + CHUNK] = d[np.arange(d.shape[0]), idx]
+        d = chunk[:, 0:1] - cx
+        d *= d
+        e = chunk[:, 1:2] - cy
+        e *= e
+        d += e
+        labels[start : start + CHUNK] = np.argmin(d, axis=1)
+    return labels
+
+
+def nearest(points: FloatArray, centers: FloatArray) -> tuple[IntArray, FloatArray]:
+    """Index of and squared distance to the nearest centre for every point."""
+    labels = nearest_index(points, centers)
+    diff = points - centers[labels]
+    dists: FloatArray = (diff**2).sum(axis=1)
     return labels, dists
 
 
@@ -74,15 +83,17 @@ def lloyd(
     cur_ids = np.asarray(ids, dtype=np.int64)
     cur = np.asarray(centers, dtype=np.float64)
     labels = np.zeros(points.shape[0], dtype=np.int64)
+    wx = weights * points[:, 0]
+    wy = weights * points[:, 1]
     it = 0
     while it < max(max_iters, 1):
         it += 1
-        labels, _ = nearest(points, cur)
+        labels = nearest_index(points, cur)
         m = cur.shape[0]
         counts = np.bincount(labels, minlength=m)
         wsum = np.bincount(labels, weights=weights, minlength=m)
-        sx = np.bincount(labels, weights=weights * points[:, 0], minlength=m)
-        sy = np.bincount(labels, weights=weights * points[:, 1], minlength=m)
+        sx = np.bincount(labels, weights=wx, minlength=m)
+        sy = np.bincount(labels, weights=wy, minlength=m)
         live = counts > 0
         safe = np.where(wsum > 0, wsum, 1.0)
         new = np.column_stack([sx / safe, sy / safe])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ ENGINE_VERSION = "1.0"
 VotesLike = VoteTable | AnalysisInput | Iterable[VoteTriple]
 
 
+@functools.cache
 def library_versions() -> tuple[tuple[str, str], ...]:
     def dist(name: str) -> str:
         try:

@@ -112,6 +112,7 @@ def _int_matrix(votes: Sequence[Any]) -> npt.NDArray[np.int64] | None:
         arr = np.array(votes)
     except (ValueError, TypeError):
         return None
+    # strict: ragged input, strings or floats anywhere give another dtype/shape
     if arr.dtype.kind != "i" or arr.ndim != 2 or arr.shape[1] != 3:
         return None
     return arr.astype(np.int64, copy=False)
