@@ -62,6 +62,18 @@ def _use_test_database(django_db_blocker: Any) -> None:
         config["NAME"] = config["TEST"]["NAME"]
         connections[alias].close()
 
+    # The fork inherits state that earlier websocket tests created in the
+    # parent: asgiref's single-thread executor (its worker thread did not
+    # survive the fork, so consumers' database calls would wait forever) and
+    # channel layers bound to the parent's event loops. Start fresh.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+    from channels.layers import channel_layers
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+    channel_layers.backends = {}
+
 
 @dataclass
 class LiveServer:

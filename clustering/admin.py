@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from clustering.models import (
+    Analysis,
+    AnalysisSchedule,
+    Conversation,
+    Statement,
+    StatementFlag,
+)
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin[Conversation]):
+    list_display = [
+        "topic",
+        "agency",
+        "is_open",
+        "is_private",
+        "strict_moderation",
+        "created_at",
+    ]
+    list_filter = ["is_open", "is_private", "strict_moderation", "agency"]
+    search_fields = ["topic", "description", "slug"]
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin[Statement]):
+    list_display = ["text", "conversation", "status", "is_meta", "created_at"]
+    list_filter = ["status", "is_meta", "is_seed"]
+    search_fields = ["text"]
+    raw_id_fields = ["conversation", "author", "author_participant", "moderated_by"]
+
+
+@admin.register(StatementFlag)
+class StatementFlagAdmin(admin.ModelAdmin[StatementFlag]):
+    list_display = ["statement", "reason", "created_at", "resolved_at"]
+    list_filter = ["reason"]
+    raw_id_fields = ["statement", "participant", "resolved_by"]
+
+
+@admin.register(Analysis)
+class AnalysisAdmin(admin.ModelAdmin[Analysis]):
+    list_display = [
+        "conversation",
+        "status",
+        "computed_at",
+        "duration_ms",
+        "n_votes",
+        "k",
+    ]
+    list_filter = ["status"]
+    exclude = ["result", "state", "report", "positions", "priorities"]
+    readonly_fields = [
+        "conversation", "status", "error", "started_at", "computed_at", "duration_ms",
+        "params", "changes", "n_votes", "n_participants", "n_clustered", "k",
+        "last_vote_at", "summary",
+    ]  # fmt: skip
+
+
+@admin.register(AnalysisSchedule)
+class AnalysisScheduleAdmin(admin.ModelAdmin[AnalysisSchedule]):
+    list_display = [
+        "conversation",
+        "changes",
+        "analysed_changes",
+        "task_due_at",
+        "failures",
+    ]
+    readonly_fields = ["changes", "analysed_changes", "last_started_at", "running_by"]
