@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from clustering.models import (
@@ -9,6 +12,28 @@ from clustering.models import (
     Statement,
     StatementFlag,
 )
+from consultation.selectors import published_plans
+from clustering.services import link_errors
+
+
+class ConversationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The admin checks the links with the service's rules."""
+
+    class Meta:
+        model = Conversation
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        errors = link_errors(
+            plan=data.get("plan"),
+            section_key=data.get("section_key", ""),
+            session=data.get("session"),
+        )
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field, message)
+        return data
 
 
 @admin.register(Conversation)
@@ -19,10 +44,21 @@ class ConversationAdmin(admin.ModelAdmin[Conversation]):
         "is_open",
         "is_private",
         "strict_moderation",
+        "plan",
+        "session",
         "created_at",
     ]
     list_filter = ["is_open", "is_private", "strict_moderation", "agency"]
+    list_select_related = ["agency", "plan", "session"]
     search_fields = ["topic", "description", "slug"]
+    form = ConversationAdminForm
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: Any, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "plan":
+            kwargs["queryset"] = published_plans()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Statement)
@@ -30,7 +66,13 @@ class StatementAdmin(admin.ModelAdmin[Statement]):
     list_display = ["text", "conversation", "status", "is_meta", "created_at"]
     list_filter = ["status", "is_meta", "is_seed"]
     search_fields = ["text"]
-    raw_id_fields = ["conversation", "author", "author_participant", "moderated_by"]
+    raw_id_fields = [
+        "conversation",
+        "author",
+        "author_participant",
+        "moderated_by",
+        "source_question",
+    ]
 
 
 @admin.register(StatementFlag)

@@ -6,6 +6,8 @@ GET  /api/conversations/{id}/next/        the caller's next statement and progre
 POST /api/conversations/{id}/votes/       {"statement": id, "value": 1 | -1 | 0}
 POST /api/conversations/{id}/statements/  {"text": "..."}
 GET  /api/conversations/{id}/analysis/    latest analysis JSON (docs/analysis.md)
+POST /api/questions/{id}/to-statement/    {"conversation": id | null} (forum bridge,
+                                          the session's moderators)
 
 Writes use the session (an account, or the anonymous browser session) and
 need the CSRF token even for anonymous callers. Errors are JSON per field.
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
@@ -29,8 +32,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clustering import links, permissions, selectors, services
+from clustering import permissions, selectors, services
 from clustering.models import STATEMENT_MAX_LENGTH, Conversation
+from forum.models import Question
 from clustering.services.analysis import analysis_state
 from clustering.services.participation import Actor, browser_token, find_participant
 
@@ -70,6 +74,27 @@ def _conversation(request: Request, pk: int) -> Conversation:
         raise NotFound(_("No such conversation.")) from None
 
 
+LINKED_PLAN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+    },
+}
+LINKED_SESSION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        "id": {"type": "integer"},
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string"},
+    },
+}
+
+
 class StatementSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
     text = serializers.CharField()
@@ -81,7 +106,8 @@ class ConversationSerializer(serializers.ModelSerializer):  # type: ignore[type-
     n_participants = serializers.IntegerField(read_only=True, default=0)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
     report_url = serializers.CharField(source="get_report_url", read_only=True)
-    links = serializers.SerializerMethodField()
+    plan = serializers.SerializerMethodField()
+    session = serializers.SerializerMethodField()
     agency = serializers.CharField(source="agency.name", default=None, read_only=True)
 
     class Meta:
@@ -96,10 +122,9 @@ class ConversationSerializer(serializers.ModelSerializer):  # type: ignore[type-
             "vote_policy",
             "statement_policy",
             "strict_moderation",
-            "plan_slug",
+            "plan",
             "section_key",
-            "session_slug",
-            "links",
+            "session",
             "n_statements",
             "n_participants",
             "url",
@@ -107,11 +132,26 @@ class ConversationSerializer(serializers.ModelSerializer):  # type: ignore[type-
             "created_at",
         ]
 
-    def get_links(self, obj: Conversation) -> list[dict[str, Any]]:
-        return [
-            {"kind": link.kind, "label": link.label, "url": link.url}
-            for link in links.links_for(obj)
-        ]
+    @extend_schema_field(LINKED_PLAN_SCHEMA)
+    def get_plan(self, obj: Conversation) -> dict[str, Any] | None:
+        """The linked plan by its slug (``section_key`` names a section of it)."""
+        plan = obj.plan
+        if plan is None:
+            return None
+        return {"slug": plan.slug, "title": plan.title, "url": plan.get_absolute_url()}
+
+    @extend_schema_field(LINKED_SESSION_SCHEMA)
+    def get_session(self, obj: Conversation) -> dict[str, Any] | None:
+        """The linked forum session (``id`` as in ``/api/sessions/{id}/``)."""
+        session = obj.session
+        if session is None:
+            return None
+        return {
+            "id": session.pk,
+            "slug": session.slug,
+            "title": session.title,
+            "url": session.get_absolute_url(),
+        }
 
 
 class ConversationDetailSerializer(ConversationSerializer):
@@ -297,3 +337,64 @@ class LatestAnalysis(APIView):
         if document is None:
             raise NotFound(_("No analysis yet: results are updating."))
         return Response(document)
+
+
+class QuestionToStatementInput(serializers.Serializer):  # type: ignore[type-arg]
+    conversation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="Leave out when the session has one linked open conversation.",
+    )
+
+
+class QuestionToStatementOutput(serializers.Serializer):  # type: ignore[type-arg]
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    status = serializers.CharField()
+    conversation = serializers.IntegerField()
+    question = serializers.IntegerField()
+    created = serializers.BooleanField()
+
+
+class QuestionToStatement(APIView):
+    """Forum bridge: a forum question becomes an accepted statement of a
+    conversation linked to its session (the session's moderators; idempotent:
+    201 the first time, 200 with the same statement afterwards)."""
+
+    permission_classes = [AllowAny]  # the service decides
+
+    @extend_schema(
+        request=QuestionToStatementInput,
+        responses={201: QuestionToStatementOutput, 200: QuestionToStatementOutput},
+    )
+    def post(self, request: Request, question_id: int) -> Response:
+        question = (
+            Question.objects.select_related("session").filter(pk=question_id).first()
+        )
+        if question is None:
+            raise NotFound(_("No such question."))
+        data = QuestionToStatementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = None
+        conversation_id = data.validated_data.get("conversation")
+        if conversation_id is not None:
+            conversation = Conversation.objects.filter(pk=conversation_id).first()
+            if conversation is None:
+                raise ValidationError(
+                    {"conversation": [_("No such conversation.")]}
+                )
+        statement, created = services.create_statement_from_question(
+            question=question, user=request.user, conversation=conversation
+        )
+        return Response(
+            {
+                "id": statement.pk,
+                "text": statement.text,
+                "status": statement.status,
+                "conversation": statement.conversation_id,
+                "question": question.pk,
+                "created": created,
+            },
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

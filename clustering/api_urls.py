@@ -29,4 +29,9 @@ urlpatterns = [
         api.LatestAnalysis.as_view(),
         name="conversation-analysis",
     ),
+    path(
+        "questions/<int:question_id>/to-statement/",
+        api.QuestionToStatement.as_view(),
+        name="question-to-statement",
+    ),
 ]

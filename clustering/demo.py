@@ -29,10 +29,12 @@ from clustering.models import (
     VoteHistory,
 )
 from clustering.services.analysis import ensure_schedule, run_analysis
+from consultation.demo import SLUG as PLAN_SLUG
+from consultation.models import Plan
+from forum.demo import LIVE_SLUG as SESSION_SLUG
+from forum.models import ForumSession
 
 SLUG = "open-parliament-priorities"
-PLAN_SLUG = "open-parliament-action-plan"
-SESSION_SLUG = "ogp-action-plan-forum-live"
 N_PARTICIPANTS = 300
 
 # (text, agree probability for latent groups: openness, caution, delivery)
@@ -145,7 +147,14 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 def seed(context: Any) -> None:
+    plan = Plan.objects.filter(slug=PLAN_SLUG).first()
+    session = ForumSession.objects.filter(slug=SESSION_SLUG).first()
     if Conversation.objects.filter(slug=SLUG).exists():
+        # Databases seeded before conversations linked by foreign key.
+        Conversation.objects.filter(slug=SLUG, plan__isnull=True).update(plan=plan)
+        Conversation.objects.filter(slug=SLUG, session__isnull=True).update(
+            session=session
+        )
         return
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data
     now = timezone.now()
@@ -160,8 +169,8 @@ def seed(context: Any) -> None:
         ),
         agency=context.agency,
         created_by=context.moderator,
-        plan_slug=PLAN_SLUG,
-        session_slug=SESSION_SLUG,
+        plan=plan,
+        session=session,
         created_at=start,
     )
     ensure_schedule(conversation.pk)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from clustering.models import (
@@ -11,9 +15,39 @@ from clustering.models import (
     FlagReason,
     RejectionReason,
 )
+from clustering.selectors import linkable_sessions
+from consultation.selectors import published_plans
+from consultation.models import Plan
+from forum.models import ForumSession
+
+
+class SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.title} ({date_format(localtime(obj.starts_at), 'DATE_FORMAT')})"
 
 
 class ConversationForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Settings of a conversation; the links are chosen from published plans
+    and forum sessions (the service validates them again)."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Linked plan"),
+        queryset=Plan.objects.none(),
+        required=False,
+        empty_label=_("No plan"),
+        help_text=_("Optional: the published plan this conversation is about."),
+    )
+    session = SessionChoiceField(
+        label=_("Linked forum session"),
+        queryset=ForumSession.objects.none(),
+        required=False,
+        empty_label=_("No forum session"),
+        help_text=_(
+            "Optional: a forum session whose viewers vote here; its moderators can "
+            "turn questions into statements."
+        ),
+    )
+
     class Meta:
         model = Conversation
         fields = [
@@ -24,9 +58,9 @@ class ConversationForm(forms.ModelForm):  # type: ignore[type-arg]
             "vote_policy",
             "statement_policy",
             "strict_moderation",
-            "plan_slug",
+            "plan",
             "section_key",
-            "session_slug",
+            "session",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -34,16 +68,26 @@ class ConversationForm(forms.ModelForm):  # type: ignore[type-arg]
             "statement_policy": forms.RadioSelect,
         }
         help_texts = {
-            "plan_slug": _(
-                "Optional: the short name of a plan this conversation is about."
-            ),
             "section_key": _(
-                "Optional: the key of a section of that plan (for example 3.2)."
-            ),
-            "session_slug": _(
-                "Optional: the short name of a forum session whose viewers vote here."
+                "Optional: the key of a section of that plan's current version "
+                "(for example 3.2)."
             ),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        plan_field = self.fields["plan"]
+        session_field = self.fields["session"]
+        assert isinstance(plan_field, forms.ModelChoiceField)  # noqa: S101
+        assert isinstance(session_field, forms.ModelChoiceField)  # noqa: S101
+        plan_field.queryset = published_plans()
+        session_field.queryset = linkable_sessions()
+        plan_field.error_messages["invalid_choice"] = _(
+            "Choose one of the published plans."
+        )
+        session_field.error_messages["invalid_choice"] = _(
+            "Choose one of the forum sessions."
+        )
 
 
 class SeedForm(forms.Form):

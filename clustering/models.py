@@ -88,12 +88,24 @@ class Conversation(models.Model):
         default=True,
         help_text=_("New statements from participants wait for a moderator."),
     )
-    # Links to other activities, stored as their stable public keys so that
-    # this app does not depend on the consultation and forum apps (see links.py).
-    plan_slug = models.SlugField(_("linked plan"), max_length=80, blank=True)
+    # Links to the other activities. A section is named by its key, which is
+    # stable across the plan's versions (validated against the current one).
+    plan = models.ForeignKey(
+        "consultation.Plan",
+        verbose_name=_("linked plan"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
+    )
     section_key = models.CharField(_("linked section"), max_length=40, blank=True)
-    session_slug = models.SlugField(
-        _("linked forum session"), max_length=80, blank=True
+    session = models.ForeignKey(
+        "forum.ForumSession",
+        verbose_name=_("linked forum session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="conversations",
     )
     source_url = models.URLField(_("source"), blank=True)
     attribution = models.TextField(
@@ -108,10 +120,6 @@ class Conversation(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("conversation")
         verbose_name_plural = _("conversations")
-        indexes = [
-            models.Index(fields=["plan_slug"]),
-            models.Index(fields=["session_slug"]),
-        ]
 
     def __str__(self) -> str:
         return self.topic
@@ -236,8 +244,14 @@ class Statement(models.Model):
     )
     is_seed = models.BooleanField(_("seed statement"), default=False)
     external_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    source_question_id = models.BigIntegerField(
-        _("forum question"), null=True, blank=True
+    source_question = models.ForeignKey(
+        "forum.Question",
+        verbose_name=_("forum question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="statements",
+        help_text=_("The forum question this statement was made from."),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -253,8 +267,8 @@ class Statement(models.Model):
                 name="clustering_statement_one_per_external_id",
             ),
             models.UniqueConstraint(
-                fields=["conversation", "source_question_id"],
-                condition=Q(source_question_id__isnull=False),
+                fields=["conversation", "source_question"],
+                condition=Q(source_question__isnull=False),
                 name="clustering_statement_one_per_question",
             ),
         ]

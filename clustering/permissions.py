@@ -69,7 +69,7 @@ def can_flag_statement(user: Any, conversation: Conversation) -> bool:
 
 def access_conversation(user: Any, conversation_id: int | str) -> Conversation:
     try:
-        return Conversation.objects.select_related("agency").get(
+        return Conversation.objects.select_related("agency", "plan", "session").get(
             pk=int(conversation_id)
         )
     except (Conversation.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -26,6 +26,8 @@ from clustering.models import (
     Vote,
 )
 from clustering.services.participation import visible_statements
+from consultation.models import Plan
+from forum.models import ForumSession
 
 LIGHT_FIELDS = (
     "pk",
@@ -56,7 +58,7 @@ def list_conversations() -> QuerySet[Conversation]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Conversation.objects.select_related("agency").annotate(
+    return Conversation.objects.select_related("agency", "plan", "session").annotate(
         n_statements=Subquery(statements), n_participants=Subquery(participants)
     )
 
@@ -295,16 +297,42 @@ def accepted_statements(conversation: Conversation) -> QuerySet[Statement]:
     )
 
 
+def linkable_sessions() -> QuerySet[ForumSession]:
+    """Forum sessions a conversation may be linked to (every session is public)."""
+    return ForumSession.objects.order_by("-starts_at", "-pk")
+
+
 def linked_conversations(
-    *, session_slug: str = "", plan_slug: str = ""
+    *, session: ForumSession | None = None, plan: Plan | None = None
 ) -> list[Conversation]:
-    """Open conversations linked to a forum session or a plan (for their pages)."""
-    if not session_slug and not plan_slug:
+    """Conversations linked to a forum session or a plan (for their pages),
+    open ones first. One query."""
+    if session is None and plan is None:
         return []
-    qs = Conversation.objects.filter(is_open=True)
-    qs = (
-        qs.filter(session_slug=session_slug)
-        if session_slug
-        else qs.filter(plan_slug=plan_slug)
+    qs = Conversation.objects.all()
+    qs = qs.filter(session=session) if session is not None else qs.filter(plan=plan)
+    return list(qs.order_by("-is_open", "-created_at", "-pk")[:20])
+
+
+def bridge_targets(session: ForumSession) -> list[dict[str, Any]]:
+    """The open conversations a moderator of ``session`` may add its questions
+    to, each with the ids of the questions already added (two queries)."""
+    conversations = list(
+        Conversation.objects.filter(session=session, is_open=True).order_by(
+            "created_at", "pk"
+        )
     )
-    return list(qs.order_by("-created_at")[:5])
+    added: dict[int, list[int]] = {c.pk: [] for c in conversations}
+    for conversation_id, question_id in Statement.objects.filter(
+        conversation__in=conversations, source_question__isnull=False
+    ).values_list("conversation_id", "source_question_id"):
+        added[conversation_id].append(question_id)
+    return [
+        {
+            "id": c.pk,
+            "topic": c.topic,
+            "url": c.get_absolute_url(),
+            "added": sorted(added[c.pk]),
+        }
+        for c in conversations
+    ]

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Sector
-from clustering import exports, links, permissions, selectors, services
+from clustering import exports, permissions, selectors, services
 from clustering.forms import (
     ConversationForm,
     FlagForm,
@@ -194,7 +194,6 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     standing = selectors.standing(conversation, participant)
     context = {
         "conversation": conversation,
-        "links": links.links_for(conversation),
         "can_vote": can_vote,
         "can_add": permissions.can_add_statement(user, conversation),
         "can_moderate": permissions.can_moderate_conversation(user, conversation),
@@ -379,7 +378,6 @@ def _report_context(request: HttpRequest, conversation: Conversation) -> dict[st
         "conversation": conversation,
         "data": data,
         "status": _status(conversation),
-        "links": links.links_for(conversation),
         "sector_labels": dict(Sector.choices),
     }
     if data is not None:

@@ -57,6 +57,12 @@ def visible_plans(user: Any) -> QuerySet[Plan]:
     return plans.filter(current_version__isnull=False)
 
 
+def published_plans() -> QuerySet[Plan]:
+    """Every published plan, by title (what forum sessions and conversations
+    may link to)."""
+    return Plan.objects.filter(current_version__isnull=False).order_by("title", "pk")
+
+
 def list_plans(user: Any, *, status: str = "", agency: str = "") -> QuerySet[Plan]:
     plans = visible_plans(user).annotate(
         public_comments=Count(

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Agency
 from accounts.permissions import is_admin
+from clustering.selectors import linked_conversations
 from common.ratelimit import RateLimited
 from consultation import permissions as perms
 from consultation import selectors, services
@@ -50,6 +51,7 @@ from consultation.forms import (
 )
 from consultation.models import Comment, Plan, PlanVersion
 from consultation.services._text import query_text
+from forum.selectors import sessions_for_plan
 
 View = Callable[..., HttpResponseBase]
 
@@ -190,7 +192,16 @@ def _render_plan(
                 initial={"section": view.section.key},
                 auto_id=f"s{view.section.ordinal}-%s",
             )
-    sections = [(view, forms.get(view.section.key)) for view in page.sections]
+    # What the other apps link to this plan: forum sessions, and conversations
+    # about the whole plan or beside one section (a query each).
+    conversations = linked_conversations(plan=plan)
+    by_section: dict[str, list[Any]] = {}
+    for conversation in conversations:
+        by_section.setdefault(conversation.section_key, []).append(conversation)
+    sections = [
+        (view, forms.get(view.section.key), by_section.get(view.section.key, []))
+        for view in page.sections
+    ]
     can_manage = perms.can_manage_plan(user, plan)
     return render(
         request,
@@ -207,6 +218,8 @@ def _render_plan(
             "can_manage": can_manage,
             "can_publish": perms.can_publish_version(user, plan),
             "draft": services.get_draft(plan) if can_manage else None,
+            "forum_sessions": sessions_for_plan(plan),
+            "conversations": conversations,
         },
     )
 

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+
+from consultation.selectors import published_plans
 
 from forum.models import AgendaItem, ForumSession, Question, SessionEvent
 
@@ -11,8 +15,9 @@ class AgendaItemInline(admin.TabularInline[AgendaItem, ForumSession]):
 
 @admin.register(ForumSession)
 class ForumSessionAdmin(admin.ModelAdmin[ForumSession]):
-    list_display = ["title", "status", "starts_at", "ends_at", "agency"]
+    list_display = ["title", "status", "starts_at", "ends_at", "agency", "plan"]
     list_filter = ["status", "agency"]
+    list_select_related = ["agency", "plan"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["moderators"]
@@ -26,6 +31,13 @@ class ForumSessionAdmin(admin.ModelAdmin[ForumSession]):
         "ended_at",
     ]
     exclude = ["current_item", "highlighted"]
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: Any, **kwargs: Any
+    ) -> Any:
+        if db_field.name == "plan":  # only published plans can be discussed
+            kwargs["queryset"] = published_plans()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Question)

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clustering.selectors import linked_conversations
 from forum import events, selectors, services
 from forum.models import ForumSession, Question
 from forum.participants import participant_from_request
@@ -74,6 +75,12 @@ def session_summary(session: ForumSession) -> dict[str, Any]:
     data: dict[str, Any] = dict(events.session_data(session))
     data["description"] = session.description
     data["ical"] = session.get_absolute_url() + "calendar.ics"
+    plan = session.plan
+    data["plan"] = (
+        {"slug": plan.slug, "title": plan.title, "url": plan.get_absolute_url()}
+        if plan is not None
+        else None
+    )
     return data
 
 
@@ -88,7 +95,7 @@ class SessionListView(GenericAPIView[ForumSession]):
     """Every session, oldest first, paginated (``?page=``)."""
 
     permission_classes = [AllowAny]
-    queryset = ForumSession.objects.order_by("starts_at", "pk")
+    queryset = ForumSession.objects.select_related("plan").order_by("starts_at", "pk")
 
     @extend_schema(operation_id="forum_sessions_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
@@ -112,6 +119,15 @@ class SessionDetailView(ForumAPIView):
         ]
         data["upvoted"] = selectors.questions_upvoted_by(session, participant)
         data["can_moderate"] = can_moderate_session(request.user, session)
+        data["conversations"] = [
+            {
+                "id": c.pk,
+                "topic": c.topic,
+                "is_open": c.is_open,
+                "url": c.get_absolute_url(),
+            }
+            for c in linked_conversations(session=session)
+        ]
         return Response(data)
 
 

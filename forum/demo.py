@@ -1,7 +1,7 @@
 """Demo forum sessions for ``manage.py seed_demo`` (idempotent, by slug).
 
 A live session (agenda, stream, moderated questions with upvotes, one being
-answered) and a past one with minutes and a recording. State is built through
+answered) about the demo plan, and a past one with minutes and a recording. State is built through
 the real services, so the demo has its events and counts like real data.
 """
 
@@ -13,6 +13,8 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from consultation.demo import SLUG as PLAN_SLUG
+from consultation.models import Plan
 from forum import services
 from forum.models import AgendaItem, ForumSession
 from forum.participants import Participant
@@ -89,7 +91,12 @@ def seed(context: Any) -> None:
         )
         context.created.append(f"forum session {PAST_SLUG}")
 
+    plan = Plan.objects.filter(slug=PLAN_SLUG).first()
     if ForumSession.objects.filter(slug=LIVE_SLUG).exists():
+        if plan is not None:  # databases seeded before sessions linked to plans
+            ForumSession.objects.filter(slug=LIVE_SLUG, plan__isnull=True).update(
+                plan=plan
+            )
         return
     live = ForumSession.objects.create(
         slug=LIVE_SLUG,
@@ -100,6 +107,7 @@ def seed(context: Any) -> None:
             "upvote the ones you want answered."
         ),
         agency=context.agency,
+        plan=plan,
         starts_at=now - timedelta(minutes=30),
         ends_at=now + timedelta(hours=1, minutes=30),
         stream_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",

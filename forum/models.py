@@ -55,10 +55,14 @@ class ForumSession(models.Model):
         blank=True,
         related_name="forum_sessions",
     )
-    plan_url = models.URLField(
-        _("related plan"),
+    plan = models.ForeignKey(
+        "consultation.Plan",
+        verbose_name=_("plan under discussion"),
+        on_delete=models.SET_NULL,
+        null=True,
         blank=True,
-        help_text=_("Link to the draft plan this session discusses (optional)."),
+        related_name="forum_sessions",
+        help_text=_("The published plan this session discusses (optional)."),
     )
     starts_at = models.DateTimeField(_("scheduled start"))
     ends_at = models.DateTimeField(_("scheduled end"))

@@ -50,6 +50,6 @@ def can_publish_minutes(user: Any, session: ForumSession) -> bool:
 def access_session(session_id: int | str) -> ForumSession:
     """Fetch a session (every session is public); 404 when missing."""
     try:
-        return ForumSession.objects.get(pk=int(session_id))
+        return ForumSession.objects.select_related("plan").get(pk=int(session_id))
     except (ForumSession.DoesNotExist, ValueError, TypeError):
         raise Http404(_("No such forum session.")) from None

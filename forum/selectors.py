@@ -46,6 +46,14 @@ def list_sessions() -> SessionLists:
     return SessionLists(live=live, upcoming=upcoming, past=past)
 
 
+def sessions_for_plan(plan: Any) -> list[ForumSession]:
+    """Forum sessions that discuss ``plan`` (for the plan page), latest first.
+    One query."""
+    return list(
+        ForumSession.objects.filter(plan=plan).order_by("-starts_at", "-pk")[:20]
+    )
+
+
 def upcoming_sessions() -> QuerySet[ForumSession]:
     return ForumSession.objects.filter(
         status__in=[SessionStatus.SCHEDULED, SessionStatus.LIVE]

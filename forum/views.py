@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import is_member
+from clustering.selectors import bridge_targets, linked_conversations
 from forum import selectors, services
 from forum.ical import build_calendar
 from forum.models import ForumSession
@@ -65,6 +66,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = participation_refusal(request.user, session)
     context = {
         "session": session,
+        "linked": linked_conversations(session=session),
         "agenda": list(session.agenda_items.all()),
         "embed": embed_for(session.stream_url),
         "recording_embed": embed_for(session.recording_url),
@@ -116,10 +118,17 @@ def moderator_console(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(
             _("Only this session's moderators can open its console.")
         )
+    live_config = _live_config(request, session, "moderator")
+    # The forum → statement bridge: open conversations linked to this session.
+    live_config["bridge"] = {
+        "url": reverse("clustering-api:question-to-statement", args=[0]),
+        "conversations": bridge_targets(session),
+    }
     context = {
         "session": session,
         "agenda": list(session.agenda_items.all()),
-        "live_config": _live_config(request, session, "moderator"),
+        "live_config": live_config,
+        "bridge_conversations": live_config["bridge"]["conversations"],
     }
     return render(request, "forum/moderator.html", context)
 

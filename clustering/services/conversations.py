@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency
-from clustering import events, links, permissions
+from clustering import events, permissions
 from clustering.models import (
     STATEMENT_MAX_LENGTH,
     Conversation,
@@ -24,9 +24,12 @@ from clustering.models import (
     VotePolicy,
 )
 from clustering.services.analysis import ensure_schedule, note_change
-from clustering.services.participation import clean_statement_text
+from clustering.services.participation import clean_statement_text, is_duplicate
 from common.realtime import broadcast_on_commit
 from common.sanitize import clean_text
+from consultation.models import Plan, Section
+from forum.models import ForumSession, Question, QuestionStatus
+from forum.permissions import can_moderate_session
 
 SETTINGS_FIELDS = (
     "topic",
@@ -36,10 +39,48 @@ SETTINGS_FIELDS = (
     "vote_policy",
     "statement_policy",
     "strict_moderation",
-    "plan_slug",
+    "plan",
     "section_key",
-    "session_slug",
+    "session",
 )
+
+
+def link_errors(
+    *, plan: Plan | None, section_key: str, session: ForumSession | None
+) -> dict[str, list[str]]:
+    """Why the links of a conversation are refused (field → messages).
+
+    A plan must be published; a section is named by its key, which must be
+    one of the plan's current version (keys are stable across versions).
+    """
+    errors: dict[str, list[str]] = {}
+    if plan is not None and not isinstance(plan, Plan):
+        errors["plan"] = [_("Choose one of the published plans.")]
+        plan = None
+    elif plan is not None and plan.current_version_id is None:
+        errors["plan"] = [_("This plan is not published yet; choose a published one.")]
+    if session is not None and not isinstance(session, ForumSession):
+        errors["session"] = [_("Choose one of the forum sessions.")]
+    if section_key:
+        if len(section_key) > 40:
+            errors["section_key"] = [_("A section key has at most 40 characters.")]
+        elif plan is None:
+            errors.setdefault(
+                "section_key", [_("Choose the plan the section belongs to.")]
+            )
+        elif plan.current_version_id is not None and not (
+            Section.objects.filter(
+                version_id=plan.current_version_id, key=section_key
+            ).exists()
+        ):
+            errors["section_key"] = [
+                _(
+                    "The current version of “%(plan)s” has no section “%(key)s”. "
+                    "Use a key shown on the plan page, for example 3.2."
+                )
+                % {"plan": plan.title, "key": section_key}
+            ]
+    return errors
 
 
 def _clean_settings(data: dict[str, Any]) -> dict[str, Any]:
@@ -64,16 +105,12 @@ def _clean_settings(data: dict[str, Any]) -> dict[str, Any]:
     if statement_policy not in StatementPolicy.values:
         errors["statement_policy"] = [_("Choose who may add statements.")]
     out["statement_policy"] = statement_policy
-    for name, limit in (("plan_slug", 80), ("section_key", 40), ("session_slug", 80)):
-        value = str(data.get(name, "") or "").strip()
-        if len(value) > limit:
-            errors[name] = [_("This is too long.")]
-        out[name] = value
+    out["plan"] = data.get("plan")
+    out["section_key"] = " ".join(str(data.get("section_key", "") or "").split())
+    out["session"] = data.get("session")
     errors.update(
-        links.validate_links(
-            plan_slug=out["plan_slug"],
-            section_key=out["section_key"],
-            session_slug=out["session_slug"],
+        link_errors(
+            plan=out["plan"], section_key=out["section_key"], session=out["session"]
         )
     )
     if errors:
@@ -272,42 +309,113 @@ def dismiss_flags(*, conversation: Conversation, user: Any, statement_id: Any) -
 
 def create_statement_from_question(
     *,
-    conversation: Conversation,
-    question_text: str,
-    question_id: int,
-    moderator: Any,
-) -> Statement:
-    """Forum bridge: turn a forum question into an accepted statement.
+    question: Question,
+    user: Any,
+    conversation: Conversation | None = None,
+) -> tuple[Statement, bool]:
+    """Forum bridge: turn a forum question into an accepted statement of an open
+    conversation linked to the question's session. Returns (statement, created).
 
-    Idempotent per (conversation, question): calling it twice returns the same
-    statement. The statement credits the question (``source_question_id``).
-    Raises ValidationError when the text does not fit a statement (280
-    characters); the caller may shorten it and call again.
+    For the session's moderators and administrators. ``conversation`` may be
+    left out when the session has exactly one linked open conversation.
+    Idempotent per (conversation, question): a second call returns the same
+    statement. The statement credits the question (``source_question``).
+    ValidationError when the question is too long for a statement (280
+    characters) or was dismissed or hidden.
     """
-    if not permissions.can_moderate_conversation(moderator, conversation):
-        raise PermissionDenied(_("Only moderators turn questions into statements."))
-    if not conversation.is_open:
-        raise ValidationError({"conversation": [_("This conversation is closed.")]})
+    session = question.session
+    if not can_moderate_session(user, session):
+        raise PermissionDenied(
+            _("Only this session's moderators turn its questions into statements.")
+        )
+    if conversation is None:
+        targets = list(
+            Conversation.objects.filter(session=session, is_open=True)[:2]
+        )
+        if not targets:
+            raise ValidationError(
+                {
+                    "conversation": [
+                        _("No open conversation is linked to this session.")
+                    ]
+                }
+            )
+        if len(targets) > 1:
+            raise ValidationError(
+                {
+                    "conversation": [
+                        _(
+                            "Several conversations are linked to this session; "
+                            "choose one."
+                        )
+                    ]
+                }
+            )
+        conversation = targets[0]
+    if conversation.session_id != session.pk:
+        raise ValidationError(
+            {
+                "conversation": [
+                    _("This conversation is not linked to the question's session.")
+                ]
+            }
+        )
     existing = Statement.objects.filter(
-        conversation=conversation, source_question_id=question_id
+        conversation=conversation, source_question=question
     ).first()
     if existing is not None:
-        return existing
-    text = clean_statement_text(question_text)
+        return existing, False
+    if not conversation.is_open:
+        raise ValidationError({"conversation": [_("This conversation is closed.")]})
+    if question.status in (QuestionStatus.DISMISSED, QuestionStatus.HIDDEN):
+        raise ValidationError(
+            {
+                "question": [
+                    _(
+                        "This question was dismissed or hidden; restore it before "
+                        "making it a statement."
+                    )
+                ]
+            }
+        )
+    text = " ".join(clean_text(question.body).split())
+    if len(text) > STATEMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "question": [
+                    _(
+                        "This question has %(n)d characters; a statement has at "
+                        "most %(max)d. Add a shorter statement on the "
+                        "conversation page instead."
+                    )
+                    % {"n": len(text), "max": STATEMENT_MAX_LENGTH}
+                ]
+            }
+        )
+    text = clean_statement_text(text)
+    if is_duplicate(conversation, text):
+        raise ValidationError(
+            {"question": [_("This text is already a statement of the conversation.")]}
+        )
     now = timezone.now()
     try:
         with transaction.atomic():
             statement = Statement.objects.create(
                 conversation=conversation,
                 text=text,
-                author=moderator,
+                author=user,
                 status=StatementStatus.ACCEPTED,
-                moderated_by=moderator,
+                moderated_by=user,
                 moderated_at=now,
-                source_question_id=question_id,
+                source_question=question,
+            )
+            broadcast_on_commit(
+                events.moderator_group(conversation.pk),
+                events.statement_event(statement),
             )
     except IntegrityError:
-        return Statement.objects.get(
-            conversation=conversation, source_question_id=question_id
+        return (
+            Statement.objects.get(conversation=conversation, source_question=question),
+            False,
         )
-    return statement
+    return statement, True

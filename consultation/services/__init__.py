@@ -29,7 +29,6 @@ from consultation.services.plans import (
     save_draft_version,
     update_plan,
 )
-from consultation.services.rendering import rerender_all
 from consultation.services.responses import respond_to_comment
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "hide_comment",
     "post_comment",
     "publish_version",
-    "rerender_all",
     "respond_to_comment",
     "restore_comment",
     "save_draft_version",

@@ -28,6 +28,11 @@
     viewers: null,
     highlighted: null,
     selected: null,
+    // Forum → statement bridge (moderator console): conversation id -> Set of
+    // question ids already added as statements.
+    bridged: new Map(
+      ((config.bridge && config.bridge.conversations) || []).map((c) => [c.id, new Set(c.added)])
+    ),
   };
 
   // --- helpers -----------------------------------------------------------------
@@ -405,6 +410,7 @@
       question.body, question.status, question.upvotes, question.author,
       question.agenda_item, state.upvoted.has(question.id),
       state.highlighted === question.id, state.session && state.session.status,
+      bridgeSignature(question.id),
     ]);
     if (node.dataset.signature === signature) return;
     node.dataset.signature = signature;
@@ -593,7 +599,76 @@
       button.addEventListener("click", () => moderate(question.id, action));
       box.append(button);
     });
+    bridgeActions(question, box);
     return box;
+  }
+
+  // --- forum -> statement bridge ---------------------------------------------
+
+  const BRIDGE_STATUSES = ["pending", "visible", "answered"];
+
+  function bridgeConversations() {
+    return (config.bridge && config.bridge.conversations) || [];
+  }
+
+  function bridgeSignature(questionId) {
+    return bridgeConversations()
+      .map((c) => (state.bridged.get(c.id).has(questionId) ? "1" : "0"))
+      .join("");
+  }
+
+  function bridgeActions(question, box) {
+    const conversations = bridgeConversations();
+    if (!BRIDGE_STATUSES.includes(question.status)) return;
+    conversations.forEach((conversation) => {
+      const several = conversations.length > 1;
+      if (state.bridged.get(conversation.id).has(question.id)) {
+        const done = el(
+          "span",
+          "badge badge-primary",
+          several
+            ? interpolate(gettext("In “%s”"), [conversation.topic])
+            : gettext("Added to conversation")
+        );
+        done.dataset.bridged = String(conversation.id);
+        box.append(done);
+        return;
+      }
+      const button = el(
+        "button",
+        "btn btn-small btn-secondary",
+        several
+          ? interpolate(gettext("Add to “%s”"), [conversation.topic])
+          : gettext("Add to conversation")
+      );
+      button.type = "button";
+      button.dataset.action = "to-statement";
+      button.dataset.conversation = String(conversation.id);
+      if (!several) {
+        button.title = interpolate(gettext("Add as a statement to “%s”"), [conversation.topic]);
+      }
+      button.addEventListener("click", () => addToConversation(question.id, conversation.id, button));
+      box.append(button);
+    });
+  }
+
+  async function addToConversation(questionId, conversationId, button) {
+    const url = config.bridge.url.replace("/0/", "/" + questionId + "/");
+    button.disabled = true;
+    const result = await api("POST", url, { conversation: conversationId });
+    button.disabled = false;
+    const box = document.querySelector("[data-console-errors]");
+    if (!result.ok) {
+      showError(errorText(result));
+      return;
+    }
+    if (box) box.textContent = "";
+    state.bridged.get(conversationId).add(questionId);
+    const announcer = document.querySelector("[data-announcer]");
+    if (announcer) announcer.textContent = gettext("The question was added as a statement.");
+    const question = state.questions.get(questionId);
+    const node = elements.get(questionId);
+    if (question && node) fillQuestion(node, question);
   }
 
   async function moderate(id, action) {

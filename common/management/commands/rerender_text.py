@@ -1,7 +1,8 @@
-"""Re-render the stored HTML of comments, responses and plan sections.
+"""Re-render every stored sanitised HTML field of every app.
 
 Run it after changing the allow-list in ``common/sanitize.py``:
-``python manage.py rerender_consultation`` (``--dry-run`` only counts).
+``python manage.py rerender_text`` (``--dry-run`` only counts). The fields are
+listed by each app in ``<app>/rerender.py`` (see ``common/rerender.py``).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from consultation.services import rerender_all
+from common.rerender import rerender_all
 
 
 class Command(BaseCommand):
-    help = "Re-render stored consultation HTML through the current sanitiser."
+    help = "Re-render stored HTML of every app through the current sanitiser."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
