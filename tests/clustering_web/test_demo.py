@@ -29,6 +29,10 @@ def test_seed_demo_adds_an_analysed_conversation_quickly_and_idempotently():
     latest = analyses.order_by("-pk").first()
     assert latest.n_participants >= 250 and latest.k >= 2
     assert elapsed < 20, elapsed
+    # Linked to the demo plan and to the live forum session about it.
+    assert conversation.plan.slug == "open-parliament-action-plan"
+    assert conversation.session.slug == "ogp-action-plan-forum-live"
+    assert conversation.session.plan == conversation.plan
     call_command("seed_demo")
     assert Conversation.objects.filter(slug=SLUG).count() == 1
     assert Analysis.objects.filter(conversation=conversation).count() == 4

@@ -258,39 +258,6 @@ def test_bulk_moderation_with_reason_resolves_flags_and_notifies(
 
 
 @pytest.mark.django_db
-def test_forum_bridge_creates_one_accepted_statement_per_question(
-    conversation, moderator, citizen
-):
-    s = services.create_statement_from_question(
-        conversation=conversation,
-        question_text="Will the data be open?",
-        question_id=77,
-        moderator=moderator,
-    )
-    again = services.create_statement_from_question(
-        conversation=conversation,
-        question_text="Will the data be open?",
-        question_id=77,
-        moderator=moderator,
-    )
-    assert s == again and s.status == "accepted" and s.source_question_id == 77
-    with pytest.raises(PermissionDenied):
-        services.create_statement_from_question(
-            conversation=conversation,
-            question_text="Q",
-            question_id=78,
-            moderator=citizen,
-        )
-    with pytest.raises(ValidationError):
-        services.create_statement_from_question(
-            conversation=conversation,
-            question_text="z" * 400,
-            question_id=79,
-            moderator=moderator,
-        )
-
-
-@pytest.mark.django_db
 def test_routing_draws_by_priority_and_new_statements_weigh_one(conversation, ids):
     Analysis.objects.create(
         conversation=conversation,
@@ -321,9 +288,7 @@ def test_conversation_settings_validation(moderator, citizen, official):
     with pytest.raises(ValidationError) as exc:
         services.create_conversation(user=moderator, topic="T", section_key="3.2")
     assert "section_key" in exc.value.message_dict
-    conv = services.create_conversation(
-        user=official, topic="Agency topic", session_slug="live-forum"
-    )
+    conv = services.create_conversation(user=official, topic="Agency topic")
     assert conv.agency == official.agency
     services.update_conversation(
         conversation=conv, user=official, topic="Renamed", is_private=True

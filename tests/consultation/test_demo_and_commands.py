@@ -63,15 +63,17 @@ def test_rerender_updates_stored_html(plan, monkeypatch, capsys):
     Section.objects.filter(version=plan.current_version, key="3.2").update(
         body_html="stale"
     )
-    call_command("rerender_consultation", "--dry-run")
-    assert "comments: 1 checked, 1 would change" in capsys.readouterr().out
+    call_command("rerender_text", "--dry-run")
+    assert "consultation.comments: 1 checked, 1 would change" in (
+        capsys.readouterr().out
+    )
     comment.refresh_from_db()
     assert comment.body_html == "<p>stale</p>"
 
-    call_command("rerender_consultation")
+    call_command("rerender_text")
     out = capsys.readouterr().out
-    assert "comments: 1 checked, 1 changed" in out
-    assert "sections: 6 checked, 1 changed" in out
+    assert "consultation.comments: 1 checked, 1 changed" in out
+    assert "consultation.sections: 6 checked, 1 changed" in out
     comment.refresh_from_db()
     assert comment.body_html == "<p><strong>bold</strong></p>"
     section = Section.objects.get(version=plan.current_version, key="3.2")
