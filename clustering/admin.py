@@ -12,16 +12,13 @@ from clustering.models import (
     Statement,
     StatementFlag,
 )
-from consultation.selectors import published_plans
 from clustering.services import link_errors
+from consultation.selectors import published_plans
 
 
 class ConversationAdminForm(forms.ModelForm):  # type: ignore[type-arg]
-    """The admin checks the links with the service's rules."""
-
-    class Meta:
-        model = Conversation
-        fields = "__all__"
+    """The admin checks the links with the service's rules (the admin builds
+    the form's model and fields)."""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

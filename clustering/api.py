@@ -34,9 +34,9 @@ from rest_framework.views import APIView
 
 from clustering import permissions, selectors, services
 from clustering.models import STATEMENT_MAX_LENGTH, Conversation
-from forum.models import Question
 from clustering.services.analysis import analysis_state
 from clustering.services.participation import Actor, browser_token, find_participant
+from forum.models import Question
 
 
 class CsrfSessionScheme(SessionScheme):  # type: ignore[no-untyped-call]
@@ -381,9 +381,7 @@ class QuestionToStatement(APIView):
         if conversation_id is not None:
             conversation = Conversation.objects.filter(pk=conversation_id).first()
             if conversation is None:
-                raise ValidationError(
-                    {"conversation": [_("No such conversation.")]}
-                )
+                raise ValidationError({"conversation": [_("No such conversation.")]})
         statement, created = services.create_statement_from_question(
             question=question, user=request.user, conversation=conversation
         )

@@ -16,8 +16,8 @@ from clustering.models import (
     RejectionReason,
 )
 from clustering.selectors import linkable_sessions
-from consultation.selectors import published_plans
 from consultation.models import Plan
+from consultation.selectors import published_plans
 from forum.models import ForumSession
 
 

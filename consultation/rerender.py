@@ -49,10 +49,12 @@ RENDERED_FIELDS = [
     ),
     RenderedField(
         "sections",
-        lambda: Section.objects.filter(version__published_at__isnull=False)
-        .select_related("version")
-        .only("pk", "key", "body_html", "version__body")
-        .order_by("version_id", "ordinal"),
+        lambda: (
+            Section.objects.filter(version__published_at__isnull=False)
+            .select_related("version")
+            .only("pk", "key", "body_html", "version__body")
+            .order_by("version_id", "ordinal")
+        ),
         _section_source,
     ),
 ]

@@ -3,7 +3,6 @@ from typing import Any
 from django.contrib import admin
 
 from consultation.selectors import published_plans
-
 from forum.models import AgendaItem, ForumSession, Question, SessionEvent
 
 

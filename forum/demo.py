@@ -1,8 +1,9 @@
 """Demo forum sessions for ``manage.py seed_demo`` (idempotent, by slug).
 
-A live session (agenda, stream, moderated questions with upvotes, one being
-answered) about the demo plan, and a past one with minutes and a recording. State is built through
-the real services, so the demo has its events and counts like real data.
+A live session about the demo plan (agenda, stream, moderated questions with
+upvotes, one being answered) and a past one with minutes and a recording.
+State is built through the real services, so the demo has its events and
+counts like real data.
 """
 
 from __future__ import annotations

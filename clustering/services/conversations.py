@@ -329,16 +329,10 @@ def create_statement_from_question(
             _("Only this session's moderators turn its questions into statements.")
         )
     if conversation is None:
-        targets = list(
-            Conversation.objects.filter(session=session, is_open=True)[:2]
-        )
+        targets = list(Conversation.objects.filter(session=session, is_open=True)[:2])
         if not targets:
             raise ValidationError(
-                {
-                    "conversation": [
-                        _("No open conversation is linked to this session.")
-                    ]
-                }
+                {"conversation": [_("No open conversation is linked to this session.")]}
             )
         if len(targets) > 1:
             raise ValidationError(

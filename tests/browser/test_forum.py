@@ -288,3 +288,38 @@ def test_hostile_questions_render_as_text_and_run_no_script(
     assert sorted(texts) == sorted(stored)
     assert page.evaluate("window.__alerts") == []
     assert page.script_errors == []
+
+
+def test_a_moderator_adds_a_question_to_the_linked_conversation(new_page, room):
+    from clustering import services as clustering_services
+    from clustering.models import Statement
+
+    session, ann, _bob, moderator = room
+    conversation = call(
+        clustering_services.create_conversation,
+        user=moderator,
+        topic="What should the portal publish first?",
+        session=session,
+    )
+    question = call(
+        services.ask_question,
+        session_id=session.pk,
+        participant=member(ann),
+        body="Will procurement data be published?",
+    )
+    viewer = new_page()
+    viewer.goto(session.get_absolute_url())
+    viewer.get_by_role("link", name="Vote now").wait_for()
+    assert_accessible(viewer)
+    mod = new_page()
+    login(mod, moderator.email, PASSWORD)
+    mod.goto(f"/sessions/{session.pk}/moderate/")
+    wait_connected(mod)
+    item = mod.locator("li.question", has_text="Will procurement data")
+    item.get_by_role("button", name="Add to conversation").click()
+    item.get_by_text("Added to conversation").wait_for()
+    assert item.get_by_role("button", name="Add to conversation").count() == 0
+    statement = Statement.objects.get(source_question_id=question.pk)
+    assert statement.conversation_id == conversation.pk
+    assert statement.text == "Will procurement data be published?"
+    assert statement.status == "accepted"

@@ -22,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_question_becomes_one_accepted_statement_crediting_it(
-    session, conversation, session_moderator, citizen, django_capture_on_commit_callbacks
+    session,
+    conversation,
+    session_moderator,
+    citizen,
+    django_capture_on_commit_callbacks,
 ):
     question = ask(session, citizen, "  Will the  data be open? ")
     with (
@@ -45,7 +49,10 @@ def test_a_question_becomes_one_accepted_statement_crediting_it(
     assert sent == [
         (
             f"clustering.moderators.{conversation.pk}",
-            {"type": "statement", "statement": {"id": statement.pk, "status": "accepted"}},
+            {
+                "type": "statement",
+                "statement": {"id": statement.pk, "status": "accepted"},
+            },
         )
     ]
 

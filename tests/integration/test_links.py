@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from clustering import services
 from clustering.forms import ConversationForm
@@ -144,9 +145,7 @@ def test_the_plan_page_lists_linked_sessions_and_conversations(
     assert on_section.get_absolute_url() in section
 
 
-def test_the_session_page_shows_its_plan_and_conversations(
-    plan, session, conversation
-):
+def test_the_session_page_shows_its_plan_and_conversations(plan, session, conversation):
     html = Client().get(f"/sessions/{session.pk}/").content.decode()
     assert "Plan under discussion:" in html
     assert f'href="/plans/{plan.slug}/"' in html
@@ -195,12 +194,43 @@ def test_apis_expose_links_by_public_keys_never_emails(
         assert "@" not in str(body)
 
 
-def test_deleting_a_plan_or_session_keeps_the_conversation(
-    plan, session, conversation
-):
+def test_deleting_a_plan_or_session_keeps_the_conversation(plan, session, conversation):
     session.delete()
     conversation.refresh_from_db()
     assert conversation.session is None
     plan.delete()
     conversation.refresh_from_db()
     assert conversation.plan is None
+
+
+def test_the_admin_offers_published_plans_and_checks_section_keys(
+    plan, official, session, conversation, admin_user
+):
+    draft = make_plan(official, slug="a-draft", publish=False, status="draft")
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(f"/admin/forum/forumsession/{session.pk}/change/")
+    assert page.status_code == 200
+    choices = {str(c[0].value) for c in page.context["adminform"].form.fields[
+        "plan"
+    ].choices if c[0]}  # fmt: skip
+    assert str(plan.pk) in choices and str(draft.pk) not in choices
+    url = f"/admin/clustering/conversation/{conversation.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: form[name].value() if form[name].value() is not None else ""
+        for name in form.fields
+    }
+    data.update({"plan": plan.pk, "section_key": "9.9", "session": session.pk})
+    data = {k: v for k, v in data.items() if v is not False and k != "created_at"}
+    local = timezone.localtime(conversation.created_at)
+    data["created_at_0"] = local.strftime("%Y-%m-%d")
+    data["created_at_1"] = local.strftime("%H:%M:%S")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "has no section “9.9”" in response.content.decode()
+    data["section_key"] = "3.2"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    conversation.refresh_from_db()
+    assert conversation.section_key == "3.2"

@@ -102,9 +102,9 @@ def test_text_links_become_foreign_keys():
         "plan_slug": "open-plan",
         "session_slug": "absolute",
     }
-    assert old.get_model("forum", "ForumSession").objects.get(
-        pk=deep.pk
-    ).plan_url == ("/plans/open-plan/")
+    assert old.get_model("forum", "ForumSession").objects.get(pk=deep.pk).plan_url == (
+        "/plans/open-plan/"
+    )
     assert old.get_model("clustering", "Statement").objects.get(
         pk=credited.pk
     ).source_question_id == (question.pk)

@@ -51,9 +51,7 @@ def test_changing_the_allow_list_changes_stored_html(
     assert comment.body_html == "<p><strong>Bold</strong> idea</p>"
 
     # <strong> leaves the allow-list (bleach strips the tag, keeps the text).
-    monkeypatch.setattr(
-        sanitize, "ALLOWED_TAGS", sanitize.ALLOWED_TAGS - {"strong"}
-    )
+    monkeypatch.setattr(sanitize, "ALLOWED_TAGS", sanitize.ALLOWED_TAGS - {"strong"})
     call_command("rerender_text", "--dry-run")
     out = capsys.readouterr().out
     assert "consultation.comments: 1 checked, 1 would change" in out
