@@ -13,6 +13,8 @@ from django.http import Http404
 
 from accounts.permissions import is_admin, is_member, is_moderator, is_official
 from clustering.models import Conversation, StatementPolicy, VotePolicy
+from forum.models import ForumSession
+from forum.permissions import can_moderate_session
 
 
 def can_create_conversation(user: Any) -> bool:
@@ -31,6 +33,12 @@ def can_manage_conversation(user: Any, conversation: Conversation) -> bool:
 def can_moderate_conversation(user: Any, conversation: Conversation) -> bool:
     """Accept / reject statements and handle flags: moderators and admins."""
     return is_moderator(user) or is_admin(user)
+
+
+def can_add_question_as_statement(user: Any, session: ForumSession) -> bool:
+    """Forum bridge: the session's own moderators and administrators (a
+    moderator of another session, or an official, may not)."""
+    return can_moderate_session(user, session)
 
 
 def can_view_report(user: Any, conversation: Conversation) -> bool:

@@ -29,7 +29,6 @@ from common.realtime import broadcast_on_commit
 from common.sanitize import clean_text
 from consultation.models import Plan, Section
 from forum.models import ForumSession, Question, QuestionStatus
-from forum.permissions import can_moderate_session
 
 SETTINGS_FIELDS = (
     "topic",
@@ -324,7 +323,7 @@ def create_statement_from_question(
     characters) or was dismissed or hidden.
     """
     session = question.session
-    if not can_moderate_session(user, session):
+    if not permissions.can_add_question_as_statement(user, session):
         raise PermissionDenied(
             _("Only this session's moderators turn its questions into statements.")
         )
