@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
-APPS := accounts consultation forum clustering
+APPS := accounts consultation forum clustering opendata
 PYTEST_ARGS ?=
 
 .PHONY: run test check format messages lock venv system-deps worker bench clean help

@@ -11,7 +11,7 @@ from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/", include("opendata.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),

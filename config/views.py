@@ -34,7 +34,3 @@ def _open_now(request: HttpRequest) -> list[dict[str, Any]]:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"open_sections": _open_now(request)})
-
-
-def open_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "open_data.html")

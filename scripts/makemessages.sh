@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY=$(cd "$VENV" && pwd)/bin/python
-APPS=(accounts consultation forum clustering)
+APPS=(accounts consultation forum clustering opendata)
 export DEBUG=1 DJANGO_SETTINGS_MODULE=config.settings.base
 # Run from inside each app, `python -m django` would put the app folder first on
 # sys.path, and an app module such as selectors.py would shadow the standard

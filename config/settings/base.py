@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "consultation",
     "forum",
     "clustering",
+    "opendata",
 ]
 
 MIDDLEWARE = [
@@ -354,6 +355,10 @@ AGORA_DATA_LICENCE = {
     "title": env_str("DATA_LICENCE_TITLE", "Creative Commons Attribution 4.0"),
     "path": env_str("DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),
 }
+# Where open-data exports are written and cached (see docs/opendata.md).
+AGORA_OPENDATA_CACHE = Path(
+    env_str("OPENDATA_CACHE", str(MEDIA_ROOT / "opendata-cache"))
+)
 AGORA_DEMO_PASSWORD = "agora-demo"  # noqa: S105 - only used when DEBUG is on
 
 # --- Logging ------------------------------------------------------------------
