@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Sector, User
+from accounts.models import EmailFrequency, Sector, User
 from accounts.services import clean_display_name, update_profile
 
 
@@ -72,3 +72,16 @@ class ProfileForm(ProfileFields):
                 for message in messages:
                     self.add_error(field if field in self.fields else None, message)
             raise
+
+
+class NotificationSettingsForm(forms.Form):
+    email_notifications = forms.ChoiceField(
+        label=_("E-mail me about notifications"),
+        choices=EmailFrequency.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Replies to your comments, official responses, new versions of plans "
+            "you follow or commented on, and sessions you follow going live. "
+            "Your notifications page always lists them."
+        ),
+    )

@@ -33,6 +33,15 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class EmailFrequency(models.TextChoices):
+    """How a person wants their notifications by e-mail (the site list always
+    keeps them)."""
+
+    IMMEDIATELY = "immediately", _("Immediately, one e-mail each")
+    DAILY = "daily", _("Once a day, in a digest")
+    OFF = "off", _("Never (only on the site)")
+
+
 class Agency(models.Model):
     """A public body. Its open-government liaison is its public contact."""
 
@@ -113,6 +122,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="officials",
         help_text=_("Officials belong to the agency they answer for."),
     )
+    email_notifications = models.CharField(
+        _("notification e-mails"),
+        max_length=16,
+        choices=EmailFrequency.choices,
+        default=EmailFrequency.IMMEDIATELY,
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -159,6 +174,13 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # E-mail: ``email_subject`` set means the event is worth an e-mail; it is
+    # sent (immediately or in the daily digest) once, which ``emailed_at``
+    # records. Claiming a row sets ``emailed_at`` with a conditional UPDATE,
+    # so two workers never send the same notification twice.
+    email_subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    email_body = models.TextField(_("e-mail text"), blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -170,6 +192,12 @@ class Notification(models.Model):
             ),
             models.Index(
                 fields=["recipient", "-created_at"], name="accounts_notif_recent_idx"
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(emailed_at__isnull=True)
+                & ~models.Q(email_subject=""),
+                name="accounts_notif_unsent_idx",
             ),
         ]
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Agency, Notification, Sector, User
+from accounts.models import Agency, EmailFrequency, Notification, Sector, User
 from accounts.roles import Role, group_for
 from common.sanitize import clean_text
 
@@ -75,6 +75,48 @@ def assign_role(*, user: User, role: Role, agency: Agency | None = None) -> User
     return user
 
 
+def _wants_email(recipient: User) -> bool:
+    return (
+        recipient.is_active
+        and bool(recipient.email)
+        and recipient.email_notifications != EmailFrequency.OFF
+    )
+
+
+def _schedule_immediate(notifications: Iterable[Notification]) -> None:
+    """Enqueue, after commit, the e-mails of those who want them at once (the
+    others wait for the daily digest)."""
+    ids = [
+        n.pk
+        for n in notifications
+        if n.email_subject
+        and n.recipient.email_notifications == EmailFrequency.IMMEDIATELY
+    ]
+    if not ids:
+        return
+    from accounts.tasks import send_notification_email
+
+    def enqueue() -> None:
+        for pk in ids:
+            send_notification_email.enqueue(pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _build(
+    recipient: User, kind: str, title: str, url: str, subject: str, body: str
+) -> Notification:
+    wants = bool(subject) and _wants_email(recipient)
+    return Notification(
+        recipient=recipient,
+        kind=kind[:50],
+        title=clean_text(title)[:300],
+        url=url[:500],
+        email_subject=" ".join(clean_text(subject).split())[:200] if wants else "",
+        email_body=body if wants else "",
+    )
+
+
 def notify(
     *,
     recipient: User,
@@ -85,29 +127,59 @@ def notify(
     email_body: str = "",
 ) -> Notification:
     """Tell ``recipient`` something: a row on their notifications page and,
-    when ``email_subject`` is given, an e-mail sent once the transaction
-    commits (through the task queue, so a slow mail server never slows a
-    request and a rollback sends nothing).
+    when ``email_subject`` is given, an e-mail as the recipient chose in their
+    notification settings (at once, in the daily digest, or none). An
+    immediate e-mail is enqueued once the transaction commits (through the
+    task queue, so a slow mail server never slows a request and a rollback
+    sends nothing).
 
     ``title`` and ``url`` are shown on the site; keep them free of private data.
     """
-    notification = Notification.objects.create(
-        recipient=recipient,
-        kind=kind[:50],
-        title=clean_text(title)[:300],
-        url=url[:500],
-    )
-    if email_subject and recipient.is_active and recipient.email:
-        from accounts.tasks import send_notification_email
-
-        body = email_body
-        if url:
-            body = f"{body}\n\n{settings.SITE_URL}{url}" if body else url
-        recipient_id, subject = recipient.pk, email_subject
-        transaction.on_commit(
-            lambda: send_notification_email.enqueue(recipient_id, subject, body)
-        )
+    notification = _build(recipient, kind, title, url, email_subject, email_body)
+    notification.save()
+    _schedule_immediate([notification])
     return notification
+
+
+def notify_many(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    url: str = "",
+    email_subject: str = "",
+    email_body: str = "",
+) -> list[Notification]:
+    """:func:`notify` for many people at once: one INSERT for all the rows.
+
+    The caller computes ``recipients`` (one query, each person once, the actor
+    left out).
+    """
+    rows = [
+        _build(user, kind, title, url, email_subject, email_body) for user in recipients
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    _schedule_immediate(created)
+    return created
+
+
+def set_email_frequency(*, user: User, frequency: str) -> User:
+    """Choose how notification e-mails arrive. Turning them off also drops
+    those still waiting for a digest."""
+    if frequency not in EmailFrequency.values:
+        raise ValidationError(
+            {"email_notifications": [_("Choose one of the listed options.")]}
+        )
+    with transaction.atomic():
+        user.email_notifications = frequency
+        user.save(update_fields=["email_notifications"])
+        if frequency == EmailFrequency.OFF:
+            Notification.objects.filter(
+                recipient=user, emailed_at__isnull=True
+            ).exclude(email_subject="").update(email_subject="", email_body="")
+    return user
 
 
 def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> int:
@@ -116,3 +188,35 @@ def mark_notifications_read(*, user: User, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
     return unread.update(read_at=timezone.now())
+
+
+UNSUBSCRIBE_SALT = "accounts.unsubscribe"
+
+
+def unsubscribe_token(user: User) -> str:
+    """A signed token naming ``user``: the authority of an unsubscribe link,
+    which works without logging in."""
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_for_unsubscribe_token(token: str) -> User:
+    """The user an unsubscribe token names; ValidationError when it is forged,
+    damaged or names nobody."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user = User.objects.get(pk=int(data["u"]))
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
+        raise ValidationError(
+            _(
+                "This unsubscribe link is not valid. Copy the whole link from "
+                "the e-mail, or log in and change your notification settings."
+            ),
+            code="bad_token",
+        ) from None
+    return user
+
+
+def unsubscribe(*, token: str) -> User:
+    """Turn off notification e-mails for the user named by ``token``."""
+    user = user_for_unsubscribe_token(token)
+    return set_email_frequency(user=user, frequency=EmailFrequency.OFF)

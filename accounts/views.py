@@ -8,11 +8,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import ProfileForm
+from accounts.forms import NotificationSettingsForm, ProfileForm
+from accounts.models import EmailFrequency
 from accounts.selectors import list_notifications, unread_notification_count
-from accounts.services import mark_notifications_read
+from accounts.services import (
+    mark_notifications_read,
+    set_email_frequency,
+    unsubscribe_token,
+    user_for_unsubscribe_token,
+)
+from accounts.services import unsubscribe as unsubscribe_user
 
 
 @login_required
@@ -62,3 +70,56 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
     if count:
         messages.success(request, _("Marked as read."))
     return redirect("accounts:notifications")
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={"email_notifications": user.email_notifications},  # type: ignore[union-attr]
+    )
+    if request.method == "POST" and form.is_valid():
+        set_email_frequency(
+            user=user,  # type: ignore[arg-type]
+            frequency=form.cleaned_data["email_notifications"],
+        )
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("accounts:notification_settings")
+    return render(
+        request,
+        "accounts/notification_settings.html",
+        {
+            "form": form,
+            "unsubscribe_token": unsubscribe_token(user),  # type: ignore[arg-type]
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+# The signed token in the URL is the authority here, not a session: the page
+# works logged out, and mail programs POST to it without a CSRF token for
+# RFC 8058 one-click unsubscribe ("List-Unsubscribe=One-Click"). The only
+# thing a POST can do is turn the named person's e-mails off.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user = user_for_unsubscribe_token(token)
+    except ValidationError as exc:
+        return render(
+            request,
+            "accounts/unsubscribe.html",
+            {"error": " ".join(exc.messages)},
+            status=400,
+        )
+    if request.method == "POST":
+        unsubscribe_user(token=token)
+        done = True
+    else:
+        done = user.email_notifications == EmailFrequency.OFF
+    return render(
+        request,
+        "accounts/unsubscribe.html",
+        {"done": done, "token": token, "display_name": user.display_name},
+    )

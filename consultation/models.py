@@ -498,3 +498,37 @@ class ModerationAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.comment_id}"
+
+
+class PlanFollow(models.Model):
+    """A person's choice about a plan's new versions.
+
+    ``following`` True: they follow it. False: they explicitly unfollowed,
+    which wins over having commented (commenting on a plan counts as following
+    it without a row; see docs/notifications.md).
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="plan_follows",
+    )
+    following = models.BooleanField(_("following"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan follow")
+        verbose_name_plural = _("plan follows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "user"], name="consultation_one_follow_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        verb = "follows" if self.following else "unfollowed"
+        return f"{self.user_id} {verb} {self.plan_id}"

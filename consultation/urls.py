@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
     path("plans/<slug:slug>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<slug:slug>/follow/", views.plan_follow, name="plan_follow"),
     path(
         "plans/<slug:slug>/versions/<int:number>/",
         views.version_detail,

@@ -220,6 +220,7 @@ def _render_plan(
             "draft": services.get_draft(plan) if can_manage else None,
             "forum_sessions": sessions_for_plan(plan),
             "conversations": conversations,
+            "following": services.is_following_plan(user, plan),
         },
     )
 
@@ -239,6 +240,26 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
     return _render_plan(request, plan, plan.current_version)
+
+
+@login_required
+@handles_denials
+@require_POST
+def plan_follow(request: HttpRequest, slug: str) -> HttpResponse:
+    """Follow or unfollow the plan's new versions (``follow`` = 1 or 0)."""
+    plan = perms.access_plan(request.user, slug)
+    follow = request.POST.get("follow") != "0"
+    try:
+        services.set_plan_follow(user=request.user, plan=plan, follow=follow)  # type: ignore[arg-type]
+    except RateLimited as exc:
+        return _denied(request, str(exc), status=429)
+    messages.success(
+        request,
+        _("You follow this plan: you will be told about its new versions.")
+        if follow
+        else _("You no longer follow this plan."),
+    )
+    return redirect(plan.get_absolute_url())
 
 
 @require_GET

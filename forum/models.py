@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -292,3 +293,33 @@ class SessionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.stream}#{self.seq} {self.type}"
+
+
+class SessionFollow(models.Model):
+    """A person who wants to know when a session goes live."""
+
+    session = models.ForeignKey(
+        ForumSession,
+        verbose_name=_("forum session"),
+        on_delete=models.CASCADE,
+        related_name="follows",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="session_follows",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session follow")
+        verbose_name_plural = _("session follows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"], name="forum_one_follow_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.session_id}"

@@ -17,6 +17,7 @@ from forum.models import (
     QuestionStatus,
     QuestionVote,
     SessionEvent,
+    SessionFollow,
     SessionStatus,
     Stream,
 )
@@ -164,3 +165,9 @@ def upvote_counts(
     if question_ids is not None:
         rows = rows.filter(pk__in=list(question_ids))
     return dict(rows.values_list("pk", "upvote_count"))
+
+
+def is_following_session(user: Any, session: ForumSession) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return SessionFollow.objects.filter(session=session, user=user).exists()

@@ -19,6 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from accounts.permissions import is_member
+from accounts.services import notify_many
 from common import ratelimit
 from common.realtime import broadcast_on_commit
 from common.sanitize import clean_text, render_markdown
@@ -32,6 +35,7 @@ from forum.models import (
     QuestionStatus,
     QuestionVote,
     SessionEvent,
+    SessionFollow,
     SessionStatus,
     Stream,
 )
@@ -400,7 +404,44 @@ def set_session_status(*, session_id: int, user: Any, status: str) -> ForumSessi
         )  # fmt: skip
         _emit_session(log)
         log.save()
+        if status == SessionStatus.LIVE:
+            _notify_followers(session, actor=user)
     return session
+
+
+# --- Following a session --------------------------------------------------------
+
+FOLLOW_RATE = "30/minute"
+
+
+def set_session_follow(*, user: Any, session: ForumSession, follow: bool) -> bool:
+    """Follow (or stop following) a session, to be told when it goes live;
+    idempotent. Returns the new state."""
+    if not is_member(user):
+        raise PermissionDenied(_("Log in to follow a session."))
+    ratelimit.check("forum-follow", f"user:{user.pk}", FOLLOW_RATE)
+    if follow:
+        SessionFollow.objects.get_or_create(session=session, user=user)
+    else:
+        SessionFollow.objects.filter(session=session, user=user).delete()
+    return follow
+
+
+def _notify_followers(session: ForumSession, *, actor: Any) -> None:
+    values = {"title": session.title}
+    followers = User.objects.filter(is_active=True, session_follows__session=session)
+    if getattr(actor, "pk", None) is not None:
+        followers = followers.exclude(pk=actor.pk)
+    notify_many(
+        recipients=followers.order_by("pk"),
+        kind="forum.live",
+        title=_("“%(title)s” is live now.") % values,
+        url=session.get_absolute_url(),
+        email_subject=_("Live now: “%(title)s”") % values,
+        email_body=_(
+            "The session you follow has started. Join it to watch and ask questions."
+        ),
+    )
 
 
 def publish_minutes(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/calendar.ics", views.upcoming_calendar, name="upcoming_calendar"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/follow/", views.session_follow, name="follow"),
     path("sessions/<int:pk>/presenter/", views.presenter, name="presenter"),
     path("sessions/<int:pk>/moderate/", views.moderator_console, name="moderate"),
     path("sessions/<int:pk>/minutes/", views.minutes, name="minutes"),

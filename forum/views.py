@@ -9,16 +9,18 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_member
 from clustering.selectors import bridge_targets, linked_conversations
+from common.ratelimit import RateLimited
 from forum import selectors, services
 from forum.ical import build_calendar
 from forum.models import ForumSession
@@ -76,8 +78,31 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "needs_login": session.login_required and not is_member(request.user),
         "offer_anonymous": session.allow_anonymous and is_member(request.user),
         "live_config": _live_config(request, session, "session"),
+        "following": selectors.is_following_session(request.user, session),
     }
     return render(request, "forum/session_detail.html", context)
+
+
+@login_required
+@require_POST
+def session_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow or unfollow a session (``follow`` = 1 or 0), to be told when it
+    goes live."""
+    session = access_session(pk)
+    follow = request.POST.get("follow") != "0"
+    try:
+        services.set_session_follow(user=request.user, session=session, follow=follow)
+    except RateLimited as exc:
+        response = HttpResponse(str(exc), status=429, content_type="text/plain")
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    messages.success(
+        request,
+        _("You follow this session: you will be told when it goes live.")
+        if follow
+        else _("You no longer follow this session."),
+    )
+    return redirect(session.get_absolute_url())
 
 
 def presenter(request: HttpRequest, pk: int) -> HttpResponse:

@@ -13,6 +13,12 @@ from consultation.services.comments import (
     withdraw_comment,
     withdraw_endorsement,
 )
+from consultation.services.follows import (
+    is_following_plan,
+    notify_new_version,
+    plan_audience,
+    set_plan_follow,
+)
 from consultation.services.moderation import (
     dismiss_flags,
     flag_comment,
@@ -44,11 +50,15 @@ __all__ = [
     "flag_comment",
     "get_draft",
     "hide_comment",
+    "is_following_plan",
+    "notify_new_version",
+    "plan_audience",
     "post_comment",
     "publish_version",
     "respond_to_comment",
     "restore_comment",
     "save_draft_version",
+    "set_plan_follow",
     "update_plan",
     "withdraw_comment",
     "withdraw_endorsement",

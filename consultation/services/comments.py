@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_member
+from accounts.services import notify_many
 from common import ratelimit
 from common.sanitize import render_markdown
 from consultation import permissions as perms
@@ -85,6 +86,7 @@ def post_comment(
     _check_can_comment(user, plan)
     errors = Errors()
     section: Section | None = None
+    answered = parent
     if parent is not None:
         if parent.plan_id != plan.pk or not parent.is_visible:
             errors.add("parent", _("You can only reply to a visible comment."))
@@ -119,16 +121,47 @@ def post_comment(
         raise ValidationError({"section": [_("Choose a section.")]})
     errors.raise_if_any()
     _rate_limit(user)
-    return Comment.objects.create(
-        plan=plan,
-        section=section,
-        section_key=section.key,
-        parent=parent,
-        author=user,
-        stance=stance,
-        quote=quote,
-        body=body,
-        body_html=render_markdown(body),
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            plan=plan,
+            section=section,
+            section_key=section.key,
+            parent=parent,
+            author=user,
+            stance=stance,
+            quote=quote,
+            body=body,
+            body_html=render_markdown(body),
+        )
+        if answered is not None:
+            _notify_reply(comment, answered)
+    return comment
+
+
+def _notify_reply(reply: Comment, answered: Comment) -> None:
+    """Tell the author of the comment answered, and the author of the thread it
+    is in, about a reply (never the replier; each person once)."""
+    thread = reply.parent.author_id if reply.parent else None
+    author_ids = {
+        pk
+        for pk in (answered.author_id, thread)
+        if pk is not None and pk != reply.author_id
+    }
+    if not author_ids:
+        return
+    values = {
+        "name": reply.author.display_name if reply.author else "",
+        "key": reply.section_key,
+        "plan": reply.plan.title,
+    }
+    notify_many(
+        recipients=User.objects.filter(pk__in=author_ids, is_active=True),
+        kind="consultation.reply",
+        title=_("%(name)s replied to your comment on section %(key)s of “%(plan)s”.")
+        % values,
+        url=reply.get_absolute_url(),
+        email_subject=_("Reply to your comment on “%(plan)s”") % values,
+        email_body=reply.body,
     )
 
 

@@ -26,6 +26,7 @@ from consultation.services._text import (
     required_text,
     single_line,
 )
+from consultation.services.follows import notify_new_version
 
 MAX_TITLE = 200
 MAX_SUMMARY = 2000
@@ -332,6 +333,7 @@ def publish_version(
         )
         locked.current_version = draft
         locked.save(update_fields=["current_version", "updated_at"])
+        notify_new_version(version=draft, actor=user)
     plan.current_version = draft
     return draft
 
