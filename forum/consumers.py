@@ -37,9 +37,14 @@ FLOOD_RATE = 5.0
 FLOOD_BURST = 20
 FLOOD_STRIKES = 3  # error frames for flooding before the socket is closed
 
+# Application close codes. Daphne's websocket layer (autobahn) lets an
+# application close only with 1000 or 3000-4999 and ignores anything else, so
+# the socket would stay open: the codes mirror 1009 (too big), 1008 (policy)
+# and 1011 (server error) in the private range.
 CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_LARGE = 1009
-CLOSE_POLICY = 1008
+CLOSE_TOO_LARGE = 4009
+CLOSE_POLICY = 4008
+CLOSE_SERVER_ERROR = 4011
 
 
 ERROR_MESSAGES = {
@@ -114,7 +119,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._replay_or_snapshot(self._since_from_query())
         except Exception:
             logger.exception("websocket start failed")
-            await self.close(code=1011)
+            await self.close(code=CLOSE_SERVER_ERROR)
 
     async def disconnect(self, code: int) -> None:
         if self.hub is not None:

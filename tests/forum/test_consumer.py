@@ -233,7 +233,7 @@ async def test_oversized_frame_gets_an_error_and_a_close(live):
         "message": "Messages are limited to 64 KB.",
     }
     closed = await comm.receive_output(timeout=2)
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": 4009}
 
 
 async def test_a_frame_of_exactly_64_kb_is_fine(live):
@@ -260,7 +260,7 @@ async def test_flood_gets_errors_then_a_close_and_others_are_unaffected(live, ci
         outputs.append(output)
         if output["type"] == "websocket.close":
             break
-    assert outputs[-1]["code"] == 1008
+    assert outputs[-1]["code"] == 4008
     codes = [json.loads(o["text"]).get("code") for o in outputs if "text" in o]
     assert "flood" in codes
     assert codes.count(None) <= 25  # at most the burst of pongs (and state frames)
