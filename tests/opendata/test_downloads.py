@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from django.test import Client
 
 from accounts.models import Agency, User
 from consultation import services as consultation
+from opendata import views
 from tests.opendata.conftest import HIDDEN_TEXTS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -287,3 +290,37 @@ def test_scope_pages_link_their_download(seeded):
     assert f"/open-data/sessions/{seeded.session.pk}.zip" in session_page
     report = client.get(seeded.conversation.get_report_url()).content.decode()
     assert f"/open-data/conversations/{seeded.conversation.pk}.zip" in report
+
+
+def test_under_asgi_the_file_is_read_in_chunks_not_buffered(seeded, monkeypatch):
+    """Django's ASGI handler buffers a synchronous streaming body whole, with a
+    warning; the download is read asynchronously, chunk by chunk."""
+    monkeypatch.setattr(views, "CHUNK_SIZE", 512)
+    response = Client().get("/open-data/site.zip")
+    expected = Path(response.path).read_bytes()
+    assert len(expected) > 2048
+
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in response]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chunks = asyncio.run(collect())
+    assert len(chunks) > 4 and max(len(c) for c in chunks) <= 512
+    assert b"".join(chunks) == expected
+
+
+def test_spreadsheet_formulas_are_neutralised_in_csv(seeded):
+    consultation.post_comment(
+        user=seeded.users[2],
+        plan=seeded.plan,
+        section_key="3.3",
+        body='=HYPERLINK("http://evil.example","click")',
+    )
+    client = Client()
+    url = f"/open-data/plans/{seeded.plan.slug}/comments"
+    cells = [c["markdown"] for c in rows(body(client.get(f"{url}.csv")).decode())]
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells
+    # JSON keeps the text as written.
+    texts = [c["markdown"] for c in json.loads(body(client.get(f"{url}.json")))]
+    assert '=HYPERLINK("http://evil.example","click")' in texts
