@@ -324,3 +324,33 @@ def test_spreadsheet_formulas_are_neutralised_in_csv(seeded):
     # JSON keeps the text as written.
     texts = [c["markdown"] for c in json.loads(body(client.get(f"{url}.json")))]
     assert '=HYPERLINK("http://evil.example","click")' in texts
+
+
+def test_rebuilds_are_rate_limited_per_client(seeded, settings, monkeypatch):
+    """Building reads the whole scope: a client that forces rebuilds (change,
+    download, change, …) gets the previous export, or 429 when there is none."""
+    monkeypatch.setattr(views, "BUILD_RATE", "1/hour")
+    client = Client()
+    first = client.get("/open-data/site/comments.csv")
+    assert b"later comment" not in body(first)
+    consultation.post_comment(
+        user=seeded.users[2],
+        plan=seeded.plan,
+        section_key="3.3",
+        body="A later comment",
+    )
+    stale = client.get("/open-data/site/comments.csv")
+    assert stale["ETag"] == first["ETag"]
+    assert b"later comment" not in body(stale)
+    other_scope = client.get(f"/open-data/sessions/{seeded.session.pk}.zip")
+    assert other_scope.status_code == 429
+    assert int(other_scope["Retry-After"]) > 0
+    # Another client builds the current export.
+    fresh = Client(REMOTE_ADDR="10.9.9.9").get("/open-data/site/comments.csv")
+    assert b"later comment" in body(fresh)
+
+
+def test_head_request_answers_without_error(seeded):
+    response = Client().head("/open-data/site.zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
