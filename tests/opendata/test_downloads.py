@@ -13,6 +13,7 @@ from pathlib import Path
 
 import frictionless
 import pytest
+from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.test import Client
 
@@ -354,3 +355,22 @@ def test_head_request_answers_without_error(seeded):
     response = Client().head("/open-data/site.zip")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
+
+
+def test_build_command_generates_every_public_scope_once(seeded, opendata_cache):
+    out = io.StringIO()
+    call_command("build_open_data", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"plan-{seeded.plan.slug}: built plan-{seeded.plan.slug}.zip" in lines
+    assert f"session-{seeded.session.pk}: built session-{seeded.session.pk}.zip" in (
+        lines
+    )
+    assert not any(f"conversation-{seeded.private.pk}:" in line for line in lines)
+    assert len(lines) == 1 + 1 + 2 + 1  # site, plan, two sessions, conversation
+    again = io.StringIO()
+    call_command("build_open_data", "--site-only", stdout=again)
+    assert again.getvalue() == "site: up to date\n"
+    # A download now uses the export the command made.
+    (built,) = (opendata_cache / "site").iterdir()
+    body(Client().get("/open-data/site.zip"))
+    assert [p.name for p in (opendata_cache / "site").iterdir()] == [built.name]
