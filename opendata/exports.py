@@ -132,7 +132,7 @@ def datapackage(scope: Scope, tables: list[Table], generated_at: datetime) -> An
     }
 
 
-def _find(scope: Scope, print_: str) -> Built | None:
+def find(scope: Scope, print_: str) -> Built | None:
     path = cache_root() / scope.name / print_
     try:
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
@@ -152,7 +152,7 @@ def latest(scope: Scope) -> Built | None:
         names = [p.name for p in root.iterdir() if not p.name.startswith(".")]
     except OSError:
         return None
-    found = [b for b in (_find(scope, n) for n in names) if b is not None]
+    found = [b for b in (find(scope, n) for n in names) if b is not None]
     return max(found, key=lambda b: b.generated_at, default=None)
 
 
@@ -197,7 +197,7 @@ def build(scope: Scope, print_: str) -> Built:
         shutil.rmtree(work, ignore_errors=True)
         raise
     _remove_stale(root, keep=print_)
-    built = _find(scope, print_)
+    built = find(scope, print_)
     if built is None:  # pragma: no cover - renamed away between the two steps
         raise RuntimeError(f"export {scope.name}/{print_} vanished")
     return built
@@ -222,4 +222,4 @@ def _remove_stale(root: Path, *, keep: str) -> None:
 def current(scope: Scope, print_: str | None = None) -> Built:
     """The export of ``scope`` for its data as it is now, built if needed."""
     print_ = print_ or fingerprint(scope)
-    return _find(scope, print_) or build(scope, print_)
+    return find(scope, print_) or build(scope, print_)

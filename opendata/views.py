@@ -24,12 +24,15 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import http_date, parse_etags
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
+from common import ratelimit
 from opendata import exports, scopes
 from opendata.tables import BY_NAME, tables_for
 
 CHUNK_SIZE = 64 * 1024
+# Exports built per client: each build reads the whole scope.
+BUILD_RATE = "30/hour"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -77,20 +80,50 @@ def _licence_link() -> str:
     return f'<{settings.AGORA_DATA_LICENCE["path"]}>; rel="license"'
 
 
+def _export(
+    request: HttpRequest, scope: scopes.Scope, print_: str
+) -> exports.Built | HttpResponse:
+    """The current export; building one is rate-limited per client, and a
+    client over the limit gets the previous export while there is one."""
+    built = exports.find(scope, print_)
+    if built is not None:
+        return built
+    client = str(request.META.get("REMOTE_ADDR", ""))
+    try:
+        ratelimit.check("opendata.build", f"ip:{client}", BUILD_RATE)
+    except ratelimit.RateLimited as exc:
+        stale = exports.latest(scope)
+        if stale is not None:
+            return stale
+        refused = HttpResponse(
+            str(exc), status=429, content_type="text/plain; charset=utf-8"
+        )
+        refused["Retry-After"] = str(exc.retry_after)
+        return refused
+    return exports.build(scope, print_)
+
+
 def _serve(
     request: HttpRequest, scope: scopes.Scope, kind: str, table: str = ""
 ) -> HttpResponseBase:
     if table and (table not in BY_NAME or not BY_NAME[table].applies_to(scope)):
         raise Http404
     print_ = scopes.fingerprint(scope)
-    etag = f'"{print_}-{table or "zip"}-{kind}"'
-    headers = {"ETag": etag, "Link": _licence_link(), "Cache-Control": "no-cache"}
-    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+
+    def etag(fingerprint: str) -> str:
+        return f'"{fingerprint}-{table or "zip"}-{kind}"'
+
+    headers = {"Link": _licence_link(), "Cache-Control": "no-cache"}
+    if etag(print_) in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
+        response["ETag"] = etag(print_)
         for name, value in headers.items():
             response[name] = value
         return response
-    built = exports.current(scope, print_)
+    built = _export(request, scope, print_)
+    if isinstance(built, HttpResponse):
+        return built
+    headers["ETag"] = etag(built.fingerprint)  # an older export's own tag
     if kind == "zip":
         path, filename = built.zip, f"agora-{scope.name}.zip"
     elif kind == "csv":
@@ -105,22 +138,22 @@ def _serve(
     return streamed
 
 
-@require_GET
+@require_safe
 def site_zip(request: HttpRequest) -> HttpResponseBase:
     return _serve(request, scopes.site_scope(), "zip")
 
 
-@require_GET
+@require_safe
 def site_table(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
     return _serve(request, scopes.site_scope(), fmt, table)
 
 
-@require_GET
+@require_safe
 def scope_zip(request: HttpRequest, kind: str, key: str) -> HttpResponseBase:
     return _serve(request, scopes.get_scope(kind, key), "zip")
 
 
-@require_GET
+@require_safe
 def scope_table(
     request: HttpRequest, kind: str, key: str, table: str, fmt: str
 ) -> HttpResponseBase:
@@ -137,7 +170,7 @@ def _entry(scope: scopes.Scope) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     """Every public scope with its downloads and the date its files were
     last generated (the files are regenerated on the first download after

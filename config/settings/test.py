@@ -6,6 +6,8 @@ when ``DATABASE_URL`` / ``REDIS_URL`` are set (CI does both).
 
 import hashlib
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "1")
 
@@ -43,3 +45,7 @@ SECURE_HSTS_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Open-data exports of this checkout's test runs (the live server of the browser
+# tests is a child process: it sees this, not a test's settings override).
+AGORA_OPENDATA_CACHE = Path(tempfile.gettempdir()) / f"agora-test-opendata-{_CHECKOUT}"

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
 import frictionless
 import pytest
+from django.core.management import call_command
 from django.http import StreamingHttpResponse
 from django.test import Client
 
 from accounts.models import Agency, User
 from consultation import services as consultation
+from opendata import views
 from tests.opendata.conftest import HIDDEN_TEXTS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -287,3 +291,86 @@ def test_scope_pages_link_their_download(seeded):
     assert f"/open-data/sessions/{seeded.session.pk}.zip" in session_page
     report = client.get(seeded.conversation.get_report_url()).content.decode()
     assert f"/open-data/conversations/{seeded.conversation.pk}.zip" in report
+
+
+def test_under_asgi_the_file_is_read_in_chunks_not_buffered(seeded, monkeypatch):
+    """Django's ASGI handler buffers a synchronous streaming body whole, with a
+    warning; the download is read asynchronously, chunk by chunk."""
+    monkeypatch.setattr(views, "CHUNK_SIZE", 512)
+    response = Client().get("/open-data/site.zip")
+    expected = Path(response.path).read_bytes()
+    assert len(expected) > 2048
+
+    async def collect() -> list[bytes]:
+        return [chunk async for chunk in response]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chunks = asyncio.run(collect())
+    assert len(chunks) > 4 and max(len(c) for c in chunks) <= 512
+    assert b"".join(chunks) == expected
+
+
+def test_spreadsheet_formulas_are_neutralised_in_csv(seeded):
+    consultation.post_comment(
+        user=seeded.users[2],
+        plan=seeded.plan,
+        section_key="3.3",
+        body='=HYPERLINK("http://evil.example","click")',
+    )
+    client = Client()
+    url = f"/open-data/plans/{seeded.plan.slug}/comments"
+    cells = [c["markdown"] for c in rows(body(client.get(f"{url}.csv")).decode())]
+    assert '\'=HYPERLINK("http://evil.example","click")' in cells
+    # JSON keeps the text as written.
+    texts = [c["markdown"] for c in json.loads(body(client.get(f"{url}.json")))]
+    assert '=HYPERLINK("http://evil.example","click")' in texts
+
+
+def test_rebuilds_are_rate_limited_per_client(seeded, settings, monkeypatch):
+    """Building reads the whole scope: a client that forces rebuilds (change,
+    download, change, …) gets the previous export, or 429 when there is none."""
+    monkeypatch.setattr(views, "BUILD_RATE", "1/hour")
+    client = Client()
+    first = client.get("/open-data/site/comments.csv")
+    assert b"later comment" not in body(first)
+    consultation.post_comment(
+        user=seeded.users[2],
+        plan=seeded.plan,
+        section_key="3.3",
+        body="A later comment",
+    )
+    stale = client.get("/open-data/site/comments.csv")
+    assert stale["ETag"] == first["ETag"]
+    assert b"later comment" not in body(stale)
+    other_scope = client.get(f"/open-data/sessions/{seeded.session.pk}.zip")
+    assert other_scope.status_code == 429
+    assert int(other_scope["Retry-After"]) > 0
+    # Another client builds the current export.
+    fresh = Client(REMOTE_ADDR="10.9.9.9").get("/open-data/site/comments.csv")
+    assert b"later comment" in body(fresh)
+
+
+def test_head_request_answers_without_error(seeded):
+    response = Client().head("/open-data/site.zip")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+
+
+def test_build_command_generates_every_public_scope_once(seeded, opendata_cache):
+    out = io.StringIO()
+    call_command("build_open_data", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert f"plan-{seeded.plan.slug}: built plan-{seeded.plan.slug}.zip" in lines
+    assert f"session-{seeded.session.pk}: built session-{seeded.session.pk}.zip" in (
+        lines
+    )
+    assert not any(f"conversation-{seeded.private.pk}:" in line for line in lines)
+    assert len(lines) == 1 + 1 + 2 + 1  # site, plan, two sessions, conversation
+    again = io.StringIO()
+    call_command("build_open_data", "--site-only", stdout=again)
+    assert again.getvalue() == "site: up to date\n"
+    # A download now uses the export the command made.
+    (built,) = (opendata_cache / "site").iterdir()
+    body(Client().get("/open-data/site.zip"))
+    assert [p.name for p in (opendata_cache / "site").iterdir()] == [built.name]
