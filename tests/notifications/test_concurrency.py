@@ -27,7 +27,7 @@ def run_together(*calls):
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as exc:  # noqa: BLE001 - reported through results
+        except Exception as exc:
             results[index] = exc
         finally:
             connection.close()
