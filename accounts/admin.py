@@ -14,6 +14,7 @@ class UserAdmin(DjangoUserAdmin[User]):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Profile"), {"fields": ("display_name", "sector", "organisation")}),
+        (_("Notifications"), {"fields": ("email_notifications",)}),
         (
             _("Roles"),
             {
@@ -49,7 +50,7 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
+    list_display = ["title", "recipient", "kind", "created_at", "read_at", "emailed_at"]
     list_filter = ["kind"]
     search_fields = ["title"]
     raw_id_fields = ["recipient"]

@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
 )
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -232,3 +232,48 @@ class CommentResponsesView(APIView):
         return Response(
             ResponseSerializer(response).data, status=status.HTTP_201_CREATED
         )
+
+
+class FollowSerializer(serializers.Serializer[Any]):
+    following = serializers.BooleanField(
+        help_text="Whether you are told about the plan's new versions now."
+    )
+
+
+class PlanFollowView(APIView):
+    """Follow a plan's new versions (commenting on it counts as following,
+    until you unfollow it; see docs/notifications.md)."""
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Whether you follow a plan",
+        responses={200: FollowSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        return Response({"following": services.is_following_plan(request.user, plan)})
+
+    def _set(self, request: Request, slug: str, follow: bool) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        services.set_plan_follow(user=request.user, plan=plan, follow=follow)  # type: ignore[arg-type]
+        return Response({"following": follow})
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Follow a plan",
+        description="Idempotent: following twice is following once.",
+        request=None,
+        responses={200: FollowSerializer, 403: DENIED, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        return self._set(request, slug, True)
+
+    @extend_schema(
+        tags=[TAG],
+        summary="Unfollow a plan",
+        description="Also stops the notices you get for having commented on it.",
+        request=None,
+        responses={200: FollowSerializer, 403: DENIED, 404: NOT_FOUND},
+    )
+    def delete(self, request: Request, slug: str) -> Response:
+        return self._set(request, slug, False)

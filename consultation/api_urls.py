@@ -8,6 +8,11 @@ urlpatterns = [
     path("plans/", api.PlanListView.as_view(), name="plan-list"),
     path("plans/<slug:slug>/", api.PlanDetailView.as_view(), name="plan-detail"),
     path(
+        "plans/<slug:slug>/follow/",
+        api.PlanFollowView.as_view(),
+        name="plan-follow",
+    ),
+    path(
         "plans/<slug:slug>/comments/",
         api.PlanCommentsView.as_view(),
         name="plan-comments",

@@ -213,3 +213,31 @@ class SessionStatusView(ForumAPIView):
             status=_valid(StatusInput, request)["status"],
         )
         return Response(session_summary(session))
+
+
+class SessionFollowView(APIView):
+    """Follow a session, to be told when it goes live."""
+
+    @extend_schema(
+        operation_id="forum_session_following", responses=OpenApiTypes.OBJECT
+    )
+    def get(self, request: Request, session_id: int) -> Response:
+        """Whether you follow the session."""
+        session = access_session(session_id)
+        following = selectors.is_following_session(request.user, session)
+        return Response({"following": following})
+
+    def _set(self, request: Request, session_id: int, follow: bool) -> Response:
+        session = access_session(session_id)
+        services.set_session_follow(user=request.user, session=session, follow=follow)
+        return Response({"following": follow})
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, session_id: int) -> Response:
+        """Follow the session (idempotent)."""
+        return self._set(request, session_id, True)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request: Request, session_id: int) -> Response:
+        """Stop following the session (idempotent)."""
+        return self._set(request, session_id, False)

@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="forum-current-agenda-item",
     ),
     path(
+        "sessions/<int:session_id>/follow/",
+        api.SessionFollowView.as_view(),
+        name="forum-session-follow",
+    ),
+    path(
         "sessions/<int:session_id>/status/",
         api.SessionStatusView.as_view(),
         name="forum-session-status",

@@ -91,3 +91,33 @@ def test_following_is_rate_limited(plan, forum_session, ada):
         for n in range(31)
     }
     assert statuses == {302, 429}
+
+
+def test_the_json_api_follows_and_unfollows(plan, forum_session, ada):
+    from tests.helpers import post_json
+
+    anonymous = Client()
+    assert anonymous.get(f"/api/plans/{plan.slug}/follow/").json() == {
+        "following": False
+    }
+    assert anonymous.post(f"/api/plans/{plan.slug}/follow/").status_code == 403
+    assert (
+        anonymous.post(f"/api/sessions/{forum_session.pk}/follow/").status_code == 403
+    )
+
+    strict = logged_in(ada, enforce_csrf_checks=True)
+    assert strict.post(f"/api/plans/{plan.slug}/follow/").status_code == 403  # CSRF
+
+    client = logged_in(ada)
+    for url in (
+        f"/api/plans/{plan.slug}/follow/",
+        f"/api/sessions/{forum_session.pk}/follow/",
+    ):
+        response = post_json(client, url, {})
+        assert response.status_code == 200 and response.json() == {"following": True}
+        assert client.get(url).json() == {"following": True}
+        assert client.delete(url).json() == {"following": False}
+        assert client.delete(url).json() == {"following": False}
+        assert client.get(url).json() == {"following": False}
+    assert client.post("/api/plans/nope/follow/").status_code == 404
+    assert client.post("/api/sessions/424242/follow/").status_code == 404

@@ -100,3 +100,51 @@ def test_a_token_unsubscribes_only_its_owner(ada, bo):
     bo.refresh_from_db()
     assert ada.email_notifications == EmailFrequency.IMMEDIATELY
     assert bo.email_notifications == EmailFrequency.OFF
+
+
+def test_hostile_text_is_inert_in_emails(ada, committed):
+    from tests.data import naughty_strings
+
+    hostile = [s for s in naughty_strings() if "<" in s][:40]
+    with committed():
+        for text in hostile:
+            notify(
+                recipient=ada,
+                kind="consultation.reply",
+                title=text,
+                url="/comments/1/",
+                email_subject=text[:100] or "x",
+                email_body=text,
+            )
+    assert len(mail.outbox) == len(hostile)
+
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: set[str] = set()
+            self.handlers: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.seen.add(tag)
+            self.handlers += [name for name, _value in attrs if name.startswith("on")]
+
+    for message in mail.outbox:
+        parser = Tags()
+        parser.feed(message.alternatives[0][0])
+        # Only the template's own elements, no script or event handler.
+        assert parser.seen <= {
+            "html",
+            "head",
+            "meta",
+            "title",
+            "body",
+            "p",
+            "a",
+            "br",
+            "hr",
+            "small",
+        }
+        assert parser.handlers == []
+        assert "\n" not in message.subject
