@@ -39,6 +39,7 @@ import platform
 import random
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -121,10 +122,12 @@ def daphnes(
         return [sys.executable, "-m", "cProfile", "-o", str(out),
                 "-m", "daphne", *args]  # fmt: skip
 
+    logs = ROOT / "bench" / "results"
+    logs.mkdir(parents=True, exist_ok=True)
     processes = [
         subprocess.Popen(
-            command(port), cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=(logs / f"daphne-{port}.log").open("wb"),
         )
         for port in ports
     ]  # fmt: skip
@@ -730,6 +733,9 @@ def main() -> None:
     server_counts = [int(s) for s in args.servers.split(",")]
 
     raise_fd_limit()
+    # A SIGTERM (or the timeout command) still stops the servers and drops
+    # the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     name = f"agora_bench_{os.getpid()}"
     admin_sql(f"CREATE DATABASE {name}")
     results = []
