@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 import json
@@ -38,6 +39,7 @@ import platform
 import random
 import resource
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -110,11 +112,22 @@ def daphnes(
     count: int, env: dict[str, str]
 ) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
     ports = [free_port() for _ in range(count)]
+    profile = os.environ.get("BENCH_PROFILE")  # a directory: cProfile each daphne
+
+    def command(port: int) -> list[str]:
+        args = ["-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+        if not profile:
+            return [sys.executable, "-m", "daphne", *args]
+        out = Path(profile, f"daphne-{port}.prof")
+        return [sys.executable, "-m", "cProfile", "-o", str(out),
+                "-m", "daphne", *args]  # fmt: skip
+
+    logs = ROOT / "bench" / "results"
+    logs.mkdir(parents=True, exist_ok=True)
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "config.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=(logs / f"daphne-{port}.log").open("wb"),
         )
         for port in ports
     ]  # fmt: skip
@@ -238,6 +251,7 @@ class ViewerRecord:
     added: list[tuple[int, float, float]] = field(default_factory=list)
     tallies: list[float] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    error: str = ""
 
 
 def _iso_ts(value: str, cache: dict[str, float]) -> float:
@@ -302,8 +316,8 @@ async def _viewer(
                             (question["id"], received, _iso_ts(frame["at"], at_cache))
                         )
                         record.counts[str(question["id"])] = question["upvotes"]
-    except Exception:  # noqa: S110 - refused or dropped: counted below
-        pass
+    except Exception as exc:  # refused or dropped: counted by the caller
+        record.error = f"{type(exc).__name__}: {str(exc)[:60]}"
     if not stop.is_set():
         record.closed_early = True
 
@@ -366,6 +380,7 @@ def viewer_process(
                     "tally_frames": len(tallies),
                     "tally_max_per_s": windows,
                     "counts": sorted(r.counts.items()),
+                    "error": r.error,
                 }
             )
         results.put((index, summary))
@@ -573,10 +588,10 @@ def run_once(
         summaries: list[dict[str, Any]] = []
         for _ in workers:
             try:
-                summaries += results.get(timeout=max(5.0, deadline - time.monotonic()))[
-                    1
-                ]
-            except Exception:
+                wait = max(5.0, deadline - time.monotonic())
+                summaries += results.get(timeout=wait)[1]
+            except Exception as error:
+                print(f"   a viewer process did not report: {error!r}")
                 break
         for worker in workers:
             worker.join(timeout=5)
@@ -605,6 +620,9 @@ def run_once(
         "connected": len(ok),
         "connect_failures": viewers - len(ok),
         "closed_early": sum(s["closed_early"] and s["connected"] for s in summaries),
+        "client_errors": collections.Counter(
+            s["error"] for s in summaries if s["error"]
+        ).most_common(3),
         "connect_seconds": round(connect_seconds, 1),
         "questions": len(publisher.sent),
         "upvotes": len(publisher.upvoted),
@@ -697,7 +715,7 @@ def main() -> None:
     parser.add_argument("--viewers", default=None, help="comma-separated counts")
     parser.add_argument("--servers", default="1,2", help="daphne processes: 1,2")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--ramp", type=float, default=250.0, help="connects per s")
+    parser.add_argument("--ramp", type=float, default=50.0, help="connects per s")
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--timeout", type=float, default=600.0, help="per run")
     args = parser.parse_args()
@@ -715,6 +733,9 @@ def main() -> None:
     server_counts = [int(s) for s in args.servers.split(",")]
 
     raise_fd_limit()
+    # A SIGTERM (or the timeout command) still stops the servers and drops
+    # the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     name = f"agora_bench_{os.getpid()}"
     admin_sql(f"CREATE DATABASE {name}")
     results = []
@@ -746,6 +767,8 @@ def main() -> None:
                     result["mode"] = "burst" if args.burst else "fanout"
                     results.append(result)
                     print(row(result), flush=True)
+                    if result["client_errors"]:
+                        print("   client errors:", result["client_errors"])
                     if result["publish_errors"]:
                         print("   publish errors:", result["publish_error_sample"])
     finally:

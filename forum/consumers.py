@@ -31,6 +31,8 @@ from forum.participants import Participant, participant_from_scope
 
 logger = logging.getLogger(__name__)
 
+fanout.lazy_autobahn_connection_log()
+
 MAX_FRAME = 64 * 1024
 # Client messages: a burst of FLOOD_BURST, refilled at FLOOD_RATE per second.
 FLOOD_RATE = 5.0

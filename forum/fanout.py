@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import pprint
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -64,6 +65,34 @@ GAP_WAIT = 0.15  # how long an early event waits for the ones before it
 POLL_INTERVAL = 1.0  # database check for events whose broadcast was lost
 RECONCILE_EVERY = 3  # polls between full upvote-count reconciliations
 REJOIN_EVERY = 600.0  # refresh group membership (in-memory groups expire)
+
+
+class _LazyPformat:
+    """``pprint.pformat`` deferred until a log line is actually written."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __str__(self) -> str:
+        return pprint.pformat(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def lazy_autobahn_connection_log() -> None:
+    """autobahn (daphne's websocket layer) pretty-prints its ~40 settings for
+    a debug log line on every new connection, even when debug logging is off:
+    milliseconds of the event loop per connect, paid by every other socket
+    during a burst of thousands of connects (measured with cProfile, see
+    docs/performance.md). Make that formatting lazy."""
+    try:
+        from autobahn.websocket import protocol
+    except ImportError:  # another ASGI server: nothing to do
+        return
+    protocol.pformat = _LazyPformat  # type: ignore[attr-defined,assignment]
 
 
 class Listener(Protocol):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the system programs the test suite needs are present:
-# Chromium (browser tests) and GNU gettext (translation-catalogue checks).
+# Chromium (browser tests), GNU gettext (translation-catalogue checks) and
+# redis-server (tests/realtime start a private one to restart it).
 # Installs the Debian packages when apt is available; otherwise explains.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
   missing+=(chromium)
 fi
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "Installing system packages needed by the tests: ${missing[*]}"

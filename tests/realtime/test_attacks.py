@@ -26,15 +26,17 @@ from tests.realtime.servers import Api, Daphne
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.timeout(60),
+    pytest.mark.timeout(120),  # includes creating the test database
 ]
 
 GOAL = 0.5  # seconds: a question broadcast reaches viewers within this
 
 
-@pytest.fixture
-def daphne(transactional_db) -> Iterator[Daphne]:
-    server = Daphne()  # one process, in-memory channel layer
+@pytest.fixture(scope="module")
+def daphne(django_db_setup) -> Iterator[Daphne]:
+    """One process (in-memory channel layer) for the module: it reads the
+    test database, where each test commits its own session."""
+    server = Daphne()
     server.start()
     yield server
     server.stop()
