@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import ProfileForm
 from accounts.selectors import list_notifications, unread_notification_count
@@ -16,6 +16,7 @@ from accounts.services import mark_notifications_read
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
@@ -37,6 +38,7 @@ def _safe_link(url: str) -> str:
 
 
 @login_required
+@require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(list_notifications(request.user), 30).get_page(
         request.GET.get("page")
