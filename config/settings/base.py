@@ -369,6 +369,7 @@ AGORA_DEMO_PASSWORD = "agora-demo"  # noqa: S105 - only used when DEBUG is on
 DEFAULT_EXCEPTION_REPORTER_FILTER = "common.logging.SafeReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "common.logging.SafeExceptionReporter"
 ADMINS = [("Agora admin", a) for a in env_list("ADMIN_EMAILS")]
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -391,11 +392,12 @@ LOGGING: dict[str, Any] = {
             "filters": ["require_debug_false", "redact_secrets"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        # Replace Django's default handlers (which would not redact).
-        "django": {"handlers": ["console", "mail_admins"], "propagate": False},
-        "django.server": {"handlers": ["console"], "propagate": False},
+        # Replace Django's default handlers (which would not redact); records
+        # propagate to the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

@@ -66,6 +66,12 @@ class World:
             "id": self.conversation.pk,
             "statement_id": self.statement.pk,
         }
+        unknown = [name for name in names if name not in values]
+        if unknown:
+            raise LookupError(
+                f"{route_name}: no value for URL argument(s) {unknown}; add "
+                "one in tests/security/world.py (World.url_kwargs)"
+            )
         return {name: values[name] for name in names}
 
     def body(self, route_name: str) -> dict[str, Any]:
