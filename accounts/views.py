@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.forms import NotificationSettingsForm, ProfileForm
 from accounts.models import EmailFrequency
@@ -24,6 +24,7 @@ from accounts.services import unsubscribe as unsubscribe_user
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
@@ -45,6 +46,7 @@ def _safe_link(url: str) -> str:
 
 
 @login_required
+@require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
     page = Paginator(list_notifications(request.user), 30).get_page(
         request.GET.get("page")

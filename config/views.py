@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 HOME_APPS = ("consultation", "forum", "clustering")
 
@@ -32,5 +33,6 @@ def _open_now(request: HttpRequest) -> list[dict[str, Any]]:
     return sections
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"open_sections": _open_now(request)})

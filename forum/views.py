@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import is_member
 from clustering.selectors import bridge_targets, linked_conversations
@@ -58,11 +58,13 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+@require_GET
 def session_list(request: HttpRequest) -> HttpResponse:
     lists = selectors.list_sessions()
     return render(request, "forum/session_list.html", {"lists": lists})
 
 
+@require_GET
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(pk)
     refusal = participation_refusal(request.user, session)
@@ -105,6 +107,7 @@ def session_follow(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(session.get_absolute_url())
 
 
+@require_GET
 def presenter(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(pk)
     join_url = _base_url(request) + session.get_absolute_url()
@@ -116,6 +119,7 @@ def presenter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "forum/presenter.html", context)
 
 
+@require_GET
 def join_qr(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(pk)
     qr = segno.make(_base_url(request) + session.get_absolute_url(), error="m")
@@ -135,6 +139,7 @@ def join_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@require_GET
 def moderator_console(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(pk)
     if not is_member(request.user):
@@ -191,12 +196,14 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@require_GET
 def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     session = access_session(pk)
     body = build_calendar([session], name=session.title, base_url=_base_url(request))
     return _ics(body, f"forum-session-{session.pk}.ics")
 
 
+@require_GET
 def upcoming_calendar(request: HttpRequest) -> HttpResponse:
     body = build_calendar(
         selectors.upcoming_sessions(),

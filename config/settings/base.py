@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "common.ratelimit.WriteRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.DatabaseUnavailableMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -174,6 +175,11 @@ else:
     RATELIMIT_STORAGE_URI = "memory://"
 
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
+# Every write request (common.ratelimit.WriteRateLimitMiddleware): per account
+# (or visitor's browser session) and per IP address; a venue's shared address
+# needs a generous budget. The services' per-action limits apply on top.
+RATELIMIT_WRITE_USER_RATE = env_str("RATELIMIT_WRITE_USER_RATE", "120/minute")
+RATELIMIT_WRITE_IP_RATE = env_str("RATELIMIT_WRITE_IP_RATE", "1200/minute")
 
 # --- Background tasks ---------------------------------------------------------
 
@@ -370,17 +376,40 @@ AGORA_DEMO_PASSWORD = "agora-demo"  # noqa: S105 - only used when DEBUG is on
 
 # --- Logging ------------------------------------------------------------------
 
+# Every handler redacts secrets (common/logging.py; docs/security.md); error
+# pages and the 500 e-mails to ADMINS hide the same fields and settings.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "common.logging.SafeReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "common.logging.SafeExceptionReporter"
+ADMINS = [("Agora admin", a) for a in env_list("ADMIN_EMAILS")]
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "common.logging.RedactSecretsFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_secrets"],
+        },
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Replace Django's default handlers (which would not redact); records
+        # propagate to the root's console handler.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
     },

@@ -49,3 +49,4 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Open-data exports of this checkout's test runs (the live server of the browser
 # tests is a child process: it sees this, not a test's settings override).
 AGORA_OPENDATA_CACHE = Path(tempfile.gettempdir()) / f"agora-test-opendata-{_CHECKOUT}"
+LOGGING["loggers"]["django"]["level"] = "WARNING"  # noqa: F405
