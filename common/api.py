@@ -5,6 +5,11 @@ Errors are JSON: ``{"detail": "..."}`` for request-level problems and
 Django's ``ValidationError`` / ``PermissionDenied`` and :class:`RateLimited`;
 this handler maps them so views stay thin. A database outage becomes a 503
 with a clear message, never a 500.
+
+Every view runs in one transaction (``ATOMIC_REQUESTS``). An error this handler
+turns into a response would otherwise be committed with whatever the view
+wrote before it failed, so each error response marks the transaction for
+rollback, as DRF's own handler does.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from common.middleware import RETRY_AFTER, is_database_unavailable
 from common.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -35,6 +41,13 @@ def validation_error_data(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _error_response(exc, context)
+    if response is not None:
+        set_rollback()
+    return response
+
+
+def _error_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         return Response(validation_error_data(exc), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
@@ -45,9 +58,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             status=status.HTTP_429_TOO_MANY_REQUESTS,
             headers={"Retry-After": str(exc.retry_after)},
         )
-    if isinstance(exc, OperationalError | InterfaceError) or (
-        isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
-    ):
+    if is_database_unavailable(exc):
         logger.warning("database unavailable: %s", type(exc).__name__)
         return Response(
             {
@@ -57,6 +68,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
                 )
             },
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": RETRY_AFTER},
         )
     return drf_exception_handler(exc, context)
