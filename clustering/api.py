@@ -39,6 +39,7 @@ from clustering.services.participation import Actor, browser_token, find_partici
 from common.api import (
     BAD_FILTER,
     NOT_FOUND,
+    WRITE_ERRORS,
     choice_param,
     date_parameters,
     filter_dates,
@@ -237,6 +238,11 @@ class ConversationList(generics.ListAPIView):  # type: ignore[type-arg]
         ).order_by("-created_at", "-pk")
 
 
+@extend_schema(
+    tags=["clustering"],
+    summary="A conversation with its statements and the state of its analysis",
+    responses={200: ConversationDetailSerializer, 404: NOT_FOUND},
+)
 class ConversationDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
     permission_classes = [AllowAny]
     lookup_url_kwarg = "id"
@@ -283,7 +289,7 @@ class NextStatement(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=NextSerializer)
+    @extend_schema(tags=["clustering"], responses={200: NextSerializer, 404: NOT_FOUND})
     def get(self, request: Request, id: int) -> Response:
         return Response(_next_payload(request, _conversation(request, id)))
 
@@ -305,7 +311,11 @@ class Votes(APIView):
     authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]
 
-    @extend_schema(request=VoteInput, responses={201: VoteOutput, 200: VoteOutput})
+    @extend_schema(
+        tags=["clustering"],
+        request=VoteInput,
+        responses={201: VoteOutput, 200: VoteOutput, **WRITE_ERRORS},
+    )
     def post(self, request: Request, id: int) -> Response:
         conversation = _conversation(request, id)
         data = VoteInput(data=request.data)
@@ -345,6 +355,7 @@ class StatementOutput(serializers.Serializer):  # type: ignore[type-arg]
 
 
 class Statements(generics.GenericAPIView):  # type: ignore[type-arg]
+    serializer_class = StatementInput  # what OPTIONS describes
     authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]
 
@@ -376,7 +387,11 @@ class Statements(generics.GenericAPIView):  # type: ignore[type-arg]
             [{"id": s.pk, "text": s.text, "is_meta": s.is_meta} for s in page]
         )
 
-    @extend_schema(request=StatementInput, responses={201: StatementOutput})
+    @extend_schema(
+        tags=["clustering"],
+        request=StatementInput,
+        responses={201: StatementOutput, **WRITE_ERRORS},
+    )
     def post(self, request: Request, id: int) -> Response:
         conversation = _conversation(request, id)
         data = StatementInput(data=request.data)
@@ -397,7 +412,9 @@ class LatestAnalysis(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=["clustering"], responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND}
+    )
     def get(self, request: Request, id: int) -> Response:
         from clustering.exports import analysis_document
 
@@ -436,8 +453,13 @@ class QuestionToStatement(APIView):
     permission_classes = [AllowAny]  # the service decides
 
     @extend_schema(
+        tags=["clustering"],
         request=QuestionToStatementInput,
-        responses={201: QuestionToStatementOutput, 200: QuestionToStatementOutput},
+        responses={
+            201: QuestionToStatementOutput,
+            200: QuestionToStatementOutput,
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, question_id: int) -> Response:
         question = (

@@ -186,3 +186,15 @@ NOT_FOUND = OpenApiResponse(
     DetailSerializer, description="No such object, or no such page."
 )
 LIST_ERRORS: dict[int, OpenApiResponse] = {400: BAD_FILTER, 404: NOT_FOUND}
+WRITE_ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(FieldErrorsSerializer, description="Invalid input."),
+    403: OpenApiResponse(
+        DetailSerializer,
+        description="Not logged in, CSRF token missing, or the action is not allowed.",
+    ),
+    404: NOT_FOUND,
+    429: OpenApiResponse(
+        RateLimitedSerializer,
+        description="Too many writes in a short time; see the Retry-After header.",
+    ),
+}

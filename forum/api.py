@@ -14,7 +14,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -26,9 +26,7 @@ from clustering.selectors import linked_conversations
 from common.api import (
     BAD_FILTER,
     NOT_FOUND,
-    DetailSerializer,
-    FieldErrorsSerializer,
-    RateLimitedSerializer,
+    WRITE_ERRORS,
     choice_param,
     date_parameters,
     filter_dates,
@@ -115,18 +113,6 @@ def _question(question_id: int) -> Question:
 
 
 TAG = "forum"
-WRITE_ERRORS: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(FieldErrorsSerializer, description="Invalid input."),
-    403: OpenApiResponse(
-        DetailSerializer,
-        description="CSRF token missing, or the action is not allowed.",
-    ),
-    404: NOT_FOUND,
-    429: OpenApiResponse(
-        RateLimitedSerializer,
-        description="Too many writes in a short time; see Retry-After.",
-    ),
-}
 SESSION_DATES = {
     "starts_after": "starts_at__gte",
     "starts_before": "starts_at__lt",
@@ -209,6 +195,7 @@ class SessionDetailView(ForumAPIView):
 
 
 class AskQuestionView(GenericAPIView[Question], ForumAPIView):
+    serializer_class = AskInput  # what OPTIONS describes
     @extend_schema(
         tags=[TAG],
         operation_id="forum_session_questions_list",
