@@ -196,6 +196,7 @@ class SessionDetailView(ForumAPIView):
 
 class AskQuestionView(GenericAPIView[Question], ForumAPIView):
     serializer_class = AskInput  # what OPTIONS describes
+
     @extend_schema(
         tags=[TAG],
         operation_id="forum_session_questions_list",
