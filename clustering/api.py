@@ -36,6 +36,15 @@ from clustering import permissions, selectors, services
 from clustering.models import STATEMENT_MAX_LENGTH, Conversation
 from clustering.services.analysis import analysis_state
 from clustering.services.participation import Actor, browser_token, find_participant
+from common.api import (
+    BAD_FILTER,
+    NOT_FOUND,
+    WRITE_ERRORS,
+    choice_param,
+    date_parameters,
+    filter_dates,
+    status_parameter,
+)
 from forum.models import Question
 
 
@@ -186,14 +195,54 @@ class ConversationDetailSerializer(ConversationSerializer):
         }
 
 
+CONVERSATION_STATUS = {"open": True, "closed": False}
+
+
+@extend_schema(
+    tags=["clustering"],
+    summary="Opinion conversations, newest first",
+    parameters=[
+        status_parameter(
+            list(CONVERSATION_STATUS), description="Open for votes, or closed"
+        ),
+        *date_parameters(
+            created_after="Created at or after",
+            created_before="Created before",
+            updated_after="Changed at or after",
+        ),
+    ],
+    responses={
+        200: ConversationSerializer(many=True),
+        400: BAD_FILTER,
+        404: NOT_FOUND,
+    },
+)
 class ConversationList(generics.ListAPIView):  # type: ignore[type-arg]
     permission_classes = [AllowAny]
     serializer_class = ConversationSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.list_conversations()
+        params = self.request.query_params
+        conversations = selectors.list_conversations()
+        wanted = choice_param(params, "status", CONVERSATION_STATUS)
+        if wanted:
+            conversations = conversations.filter(is_open=CONVERSATION_STATUS[wanted])
+        return filter_dates(
+            conversations,
+            params,
+            {
+                "created_after": "created_at__gte",
+                "created_before": "created_at__lt",
+                "updated_after": "updated_at__gte",
+            },
+        ).order_by("-created_at", "-pk")
 
 
+@extend_schema(
+    tags=["clustering"],
+    summary="A conversation with its statements and the state of its analysis",
+    responses={200: ConversationDetailSerializer, 404: NOT_FOUND},
+)
 class ConversationDetail(generics.RetrieveAPIView):  # type: ignore[type-arg]
     permission_classes = [AllowAny]
     lookup_url_kwarg = "id"
@@ -240,7 +289,7 @@ class NextStatement(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=NextSerializer)
+    @extend_schema(tags=["clustering"], responses={200: NextSerializer, 404: NOT_FOUND})
     def get(self, request: Request, id: int) -> Response:
         return Response(_next_payload(request, _conversation(request, id)))
 
@@ -262,7 +311,11 @@ class Votes(APIView):
     authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]
 
-    @extend_schema(request=VoteInput, responses={201: VoteOutput, 200: VoteOutput})
+    @extend_schema(
+        tags=["clustering"],
+        request=VoteInput,
+        responses={201: VoteOutput, 200: VoteOutput, **WRITE_ERRORS},
+    )
     def post(self, request: Request, id: int) -> Response:
         conversation = _conversation(request, id)
         data = VoteInput(data=request.data)
@@ -301,11 +354,44 @@ class StatementOutput(serializers.Serializer):  # type: ignore[type-arg]
     status = serializers.CharField()
 
 
-class Statements(APIView):
+class Statements(generics.GenericAPIView):  # type: ignore[type-arg]
+    serializer_class = StatementInput  # what OPTIONS describes
     authentication_classes = [CsrfSessionAuthentication]
     permission_classes = [AllowAny]
 
-    @extend_schema(request=StatementInput, responses={201: StatementOutput})
+    @extend_schema(
+        tags=["clustering"],
+        summary="Statements shown to voters, oldest first",
+        description="Accepted statements (and pending ones unless the "
+        "conversation moderates strictly); rejected ones never appear.",
+        parameters=date_parameters(
+            created_after="Added at or after", created_before="Added before"
+        ),
+        responses={
+            200: StatementSerializer(many=True),
+            400: BAD_FILTER,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, id: int) -> Response:
+        from clustering.services.participation import visible_statements
+
+        conversation = _conversation(request, id)
+        statements = filter_dates(
+            visible_statements(conversation),
+            request.query_params,
+            {"created_after": "created_at__gte", "created_before": "created_at__lt"},
+        ).order_by("pk")
+        page = self.paginate_queryset(statements) or []
+        return self.get_paginated_response(
+            [{"id": s.pk, "text": s.text, "is_meta": s.is_meta} for s in page]
+        )
+
+    @extend_schema(
+        tags=["clustering"],
+        request=StatementInput,
+        responses={201: StatementOutput, **WRITE_ERRORS},
+    )
     def post(self, request: Request, id: int) -> Response:
         conversation = _conversation(request, id)
         data = StatementInput(data=request.data)
@@ -326,7 +412,9 @@ class LatestAnalysis(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=["clustering"], responses={200: OpenApiTypes.OBJECT, 404: NOT_FOUND}
+    )
     def get(self, request: Request, id: int) -> Response:
         from clustering.exports import analysis_document
 
@@ -365,8 +453,13 @@ class QuestionToStatement(APIView):
     permission_classes = [AllowAny]  # the service decides
 
     @extend_schema(
+        tags=["clustering"],
         request=QuestionToStatementInput,
-        responses={201: QuestionToStatementOutput, 200: QuestionToStatementOutput},
+        responses={
+            201: QuestionToStatementOutput,
+            200: QuestionToStatementOutput,
+            **WRITE_ERRORS,
+        },
     )
     def post(self, request: Request, question_id: int) -> Response:
         question = (

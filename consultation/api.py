@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,9 +27,25 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import (
+    BAD_FILTER,
+    choice_param,
+    date_parameters,
+    datetime_param,
+    filter_dates,
+    status_parameter,
+)
 from consultation import permissions as perms
 from consultation import selectors, services
-from consultation.models import Comment, Plan, PlanStatus
+from consultation.models import (
+    Comment,
+    CommentStatus,
+    Disposition,
+    OfficialResponse,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+)
 from consultation.serializers import (
     CommentCreateSerializer,
     CommentSerializer,
@@ -35,9 +53,11 @@ from consultation.serializers import (
     EndorsementSerializer,
     FieldErrorsSerializer,
     PlanDetailSerializer,
+    PlanResponseSerializer,
     PlanSerializer,
     ResponseCreateSerializer,
     ResponseSerializer,
+    VersionSerializer,
 )
 from consultation.services._text import query_text
 
@@ -73,25 +93,39 @@ def _comment_payload(comment: Comment) -> dict[str, Any]:
     return dict(CommentSerializer(fresh).data)
 
 
+PLAN_DATES = {
+    "created_after": "created_at__gte",
+    "created_before": "created_at__lt",
+    "updated_after": "updated_at__gte",
+}
+
+
 @extend_schema(
     tags=[TAG],
     summary="List plans",
+    description="Published plans, most recently updated first.",
     parameters=[
-        OpenApiParameter(
-            "status", OpenApiTypes.STR, enum=PlanStatus.values, description="Status"
-        ),
+        status_parameter(PlanStatus.values),
         OpenApiParameter("agency", OpenApiTypes.STR, description="Agency slug"),
+        *date_parameters(
+            created_after="Created at or after",
+            created_before="Created before",
+            updated_after="Changed at or after",
+        ),
     ],
+    responses={200: PlanSerializer(many=True), 400: BAD_FILTER, 404: NOT_FOUND},
 )
 class PlanListView(generics.ListAPIView[Plan]):
     serializer_class = PlanSerializer
 
     def get_queryset(self) -> Any:
-        return selectors.list_plans(
+        params = self.request.query_params
+        plans = selectors.list_plans(
             self.request.user,
-            status=query_text(self.request.query_params.get("status"), 20),
-            agency=query_text(self.request.query_params.get("agency"), 80),
+            status=choice_param(params, "status", PlanStatus.values),
+            agency=query_text(params.get("agency"), 80),
         )
+        return filter_dates(plans, params, PLAN_DATES)
 
 
 @extend_schema(
@@ -114,14 +148,28 @@ class PlanCommentsView(generics.GenericAPIView[Comment]):
         description="Hidden and withdrawn comments are listed without their text "
         "or author, so that threads and responses keep their place.",
         parameters=[
-            OpenApiParameter("section", OpenApiTypes.STR, description="Section key")
+            OpenApiParameter("section", OpenApiTypes.STR, description="Section key"),
+            status_parameter(CommentStatus.values),
+            *date_parameters(
+                created_after="Posted at or after",
+                created_before="Posted before",
+                updated_after="Posted, edited, withdrawn or hidden at or after",
+            ),
         ],
-        responses={200: CommentSerializer(many=True), 404: NOT_FOUND},
+        responses={
+            200: CommentSerializer(many=True),
+            400: BAD_FILTER,
+            404: NOT_FOUND,
+        },
     )
     def get(self, request: Request, slug: str) -> Response:
         plan = perms.access_plan(request.user, slug)
-        comments = selectors.public_comments(
-            plan, section=query_text(request.query_params.get("section"), 40)
+        params = request.query_params
+        comments = filter_comments(
+            selectors.public_comments(
+                plan, section=query_text(params.get("section"), 40)
+            ),
+            params,
         )
         page = self.paginate_queryset(comments)
         data = CommentSerializer(page if page is not None else comments, many=True)
@@ -277,3 +325,143 @@ class PlanFollowView(APIView):
     )
     def delete(self, request: Request, slug: str) -> Response:
         return self._set(request, slug, False)
+
+
+COMMENT_STATUS = {
+    CommentStatus.PUBLISHED: Q(hidden_at__isnull=True, withdrawn_at__isnull=True),
+    CommentStatus.WITHDRAWN: Q(hidden_at__isnull=True, withdrawn_at__isnull=False),
+    CommentStatus.HIDDEN: Q(hidden_at__isnull=False),
+}
+
+
+def filter_comments(comments: QuerySet[Comment], params: Any) -> QuerySet[Comment]:
+    wanted = choice_param(params, "status", CommentStatus.values)
+    if wanted:
+        comments = comments.filter(COMMENT_STATUS[CommentStatus(wanted)])
+    since = datetime_param(params, "updated_after")
+    if since is not None:
+        comments = comments.filter(
+            Q(created_at__gte=since)
+            | Q(edited_at__gte=since)
+            | Q(withdrawn_at__gte=since)
+            | Q(hidden_at__gte=since)
+        )
+    return filter_dates(
+        comments,
+        params,
+        {"created_after": "created_at__gte", "created_before": "created_at__lt"},
+    )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One comment, with its official responses",
+    description="A hidden or withdrawn comment keeps its place without its text "
+    "or author.",
+    responses={200: CommentSerializer, 404: NOT_FOUND},
+)
+class CommentDetailView(APIView):
+    def get(self, request: Request, comment_id: int) -> Response:
+        comment = perms.access_comment(request.user, comment_id)
+        return Response(_comment_payload(comment))
+
+
+def _published_versions(plan: Plan) -> QuerySet[PlanVersion]:
+    return (
+        plan.versions.filter(published_at__isnull=False)
+        .prefetch_related("sections__agency")
+        .order_by("number")
+    )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Published versions of a plan, with their sections",
+    description="Oldest first; the number of a version never changes.",
+    parameters=date_parameters(
+        published_after="Published at or after",
+        published_before="Published before",
+    ),
+    responses={
+        200: VersionSerializer(many=True),
+        400: BAD_FILTER,
+        404: NOT_FOUND,
+    },
+)
+class PlanVersionListView(generics.ListAPIView[PlanVersion]):
+    serializer_class = VersionSerializer
+
+    def get_queryset(self) -> Any:
+        plan = perms.access_plan(self.request.user, self.kwargs["slug"])
+        return filter_dates(
+            _published_versions(plan),
+            self.request.query_params,
+            {
+                "published_after": "published_at__gte",
+                "published_before": "published_at__lt",
+            },
+        )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="One published version of a plan: its Markdown and its sections",
+    responses={200: VersionSerializer, 404: NOT_FOUND},
+)
+class PlanVersionDetailView(APIView):
+    def get(self, request: Request, slug: str, number: int) -> Response:
+        plan = perms.access_plan(request.user, slug)
+        version = (
+            _published_versions(plan).filter(number=number).first()
+            if number <= perms.MAX_ID
+            else None
+        )
+        if version is None:
+            raise Http404(_("This plan has no published version with that number."))
+        return Response(VersionSerializer(version).data)
+
+
+def public_responses(plan: Plan) -> QuerySet[OfficialResponse]:
+    """Official responses to the plan's comments, newest first; responses to
+    hidden comments are left out (as on the plan's page)."""
+    return (
+        OfficialResponse.objects.filter(comment__plan=plan, comment__hidden_at=None)
+        .select_related("agency", "addressed_in", "comment")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Official responses to a plan's comments",
+    description="Newest first. Each names the comment it answers; a later "
+    "response to the same comment supersedes the earlier one.",
+    parameters=[
+        status_parameter(
+            Disposition.values, description="Disposition", name="disposition"
+        ),
+        *date_parameters(
+            created_after="Responded at or after", created_before="Responded before"
+        ),
+    ],
+    responses={
+        200: PlanResponseSerializer(many=True),
+        400: BAD_FILTER,
+        404: NOT_FOUND,
+    },
+)
+class PlanResponsesView(generics.ListAPIView[OfficialResponse]):
+    serializer_class = PlanResponseSerializer
+
+    def get_queryset(self) -> Any:
+        plan = perms.access_plan(self.request.user, self.kwargs["slug"])
+        params = self.request.query_params
+        responses = public_responses(plan)
+        disposition = choice_param(params, "disposition", Disposition.values)
+        if disposition:
+            responses = responses.filter(disposition=disposition)
+        return filter_dates(
+            responses,
+            params,
+            {"created_after": "created_at__gte", "created_before": "created_at__lt"},
+        )

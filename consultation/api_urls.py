@@ -18,6 +18,26 @@ urlpatterns = [
         name="plan-comments",
     ),
     path(
+        "plans/<slug:slug>/versions/",
+        api.PlanVersionListView.as_view(),
+        name="plan-versions",
+    ),
+    path(
+        "plans/<slug:slug>/versions/<int:number>/",
+        api.PlanVersionDetailView.as_view(),
+        name="plan-version-detail",
+    ),
+    path(
+        "plans/<slug:slug>/responses/",
+        api.PlanResponsesView.as_view(),
+        name="plan-responses",
+    ),
+    path(
+        "comments/<int:comment_id>/",
+        api.CommentDetailView.as_view(),
+        name="comment-detail",
+    ),
+    path(
         "comments/<int:comment_id>/endorse/",
         api.CommentEndorseView.as_view(),
         name="comment-endorse",

@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Agency
+from common.api import DetailSerializer as DetailSerializer
+from common.api import FieldErrorsSerializer as FieldErrorsSerializer
 from consultation import permissions as perms
 from consultation.models import (
     Comment,
@@ -263,17 +265,16 @@ class EndorsementSerializer(serializers.Serializer[Any]):
     endorsements = serializers.IntegerField(help_text="How many people endorse it.")
 
 
-class FieldErrorsSerializer(serializers.Serializer[Any]):
-    """Invalid input: a list of messages for each invalid field (named as in
-    the request), plus ``non_field_errors`` for the others."""
+class PlanResponseSerializer(ResponseSerializer):
+    """An official response with the comment it answers (the plan's feed of
+    responses)."""
 
-    non_field_errors = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text="Messages not about one field. Each invalid field of the "
-        "request has a list like this one under its own name.",
-    )
+    comment = serializers.IntegerField(source="comment_id", help_text="Comment id.")
+    section = serializers.CharField(source="comment.section_key")
+    comment_url = serializers.SerializerMethodField()
 
+    class Meta(ResponseSerializer.Meta):
+        fields = [*ResponseSerializer.Meta.fields, "comment", "section", "comment_url"]
 
-class DetailSerializer(serializers.Serializer[Any]):
-    detail = serializers.CharField()
+    def get_comment_url(self, response: OfficialResponse) -> str:
+        return absolute(response.comment.get_absolute_url())

@@ -14,7 +14,6 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -24,10 +23,32 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clustering.selectors import linked_conversations
+from common.api import (
+    BAD_FILTER,
+    NOT_FOUND,
+    WRITE_ERRORS,
+    choice_param,
+    date_parameters,
+    filter_dates,
+    status_parameter,
+)
 from forum import events, selectors, services
-from forum.models import ForumSession, Question
+from forum.models import (
+    PUBLIC_STATUSES,
+    ForumSession,
+    Question,
+    QuestionStatus,
+    SessionStatus,
+)
 from forum.participants import participant_from_request
 from forum.permissions import access_session, can_moderate_session
+from forum.serializers import (
+    AgendaUpdatedSerializer,
+    QuestionSerializer,
+    SessionDetailSerializer,
+    SessionSerializer,
+    UpvoteSerializer,
+)
 
 
 class StrictCharField(serializers.CharField):
@@ -91,25 +112,67 @@ def _question(question_id: int) -> Question:
         raise Http404(_("No such question.")) from None
 
 
+TAG = "forum"
+SESSION_DATES = {
+    "starts_after": "starts_at__gte",
+    "starts_before": "starts_at__lt",
+    "updated_after": "updated_at__gte",
+}
+QUESTION_DATES = {
+    "created_after": "created_at__gte",
+    "created_before": "created_at__lt",
+    "updated_after": "updated_at__gte",
+}
+
+
 class SessionListView(GenericAPIView[ForumSession]):
     """Every session, oldest first, paginated (``?page=``)."""
 
     permission_classes = [AllowAny]
     queryset = ForumSession.objects.select_related("plan").order_by("starts_at", "pk")
 
-    @extend_schema(operation_id="forum_sessions_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG],
+        operation_id="forum_sessions_list",
+        summary="Forum sessions, by scheduled start",
+        parameters=[
+            status_parameter(SessionStatus.values),
+            *date_parameters(
+                starts_after="Scheduled to start at or after",
+                starts_before="Scheduled to start before",
+                updated_after="Changed at or after",
+            ),
+        ],
+        responses={
+            200: SessionSerializer(many=True),
+            400: BAD_FILTER,
+            404: NOT_FOUND,
+        },
+    )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset()) or []
+        params = request.query_params
+        sessions = self.get_queryset()
+        wanted = choice_param(params, "status", SessionStatus.values)
+        if wanted:
+            sessions = sessions.filter(status=wanted)
+        sessions = filter_dates(sessions, params, SESSION_DATES)
+        page = self.paginate_queryset(sessions) or []
         return self.get_paginated_response([session_summary(s) for s in page])
 
 
 class SessionDetailView(ForumAPIView):
-    @extend_schema(operation_id="forum_session_detail", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG],
+        operation_id="forum_session_detail",
+        responses={200: SessionDetailSerializer, 404: NOT_FOUND},
+    )
     def get(self, request: Request, session_id: int) -> Response:
-        """A session with its agenda and the questions the caller may see."""
+        """A session with its agenda, its minutes and the questions the caller
+        may see."""
         session = access_session(session_id)
         participant = participant_from_request(request)
         data = session_summary(session)
+        data["minutes_html"] = session.minutes_html
         data["agenda"] = [
             events.agenda_item_data(i) for i in session.agenda_items.all()
         ]
@@ -131,8 +194,44 @@ class SessionDetailView(ForumAPIView):
         return Response(data)
 
 
-class AskQuestionView(ForumAPIView):
-    @extend_schema(request=AskInput, responses={201: OpenApiTypes.OBJECT})
+class AskQuestionView(GenericAPIView[Question], ForumAPIView):
+    serializer_class = AskInput  # what OPTIONS describes
+
+    @extend_schema(
+        tags=[TAG],
+        operation_id="forum_session_questions_list",
+        summary="Public questions of a session (open and answered), oldest first",
+        parameters=[
+            status_parameter([str(s) for s in PUBLIC_STATUSES]),
+            *date_parameters(
+                created_after="Asked at or after",
+                created_before="Asked before",
+                updated_after="Changed at or after (answers, upvotes)",
+            ),
+        ],
+        responses={
+            200: QuestionSerializer(many=True),
+            400: BAD_FILTER,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request: Request, session_id: int) -> Response:
+        session = access_session(session_id)
+        params = request.query_params
+        wanted = choice_param(params, "status", [str(s) for s in PUBLIC_STATUSES])
+        questions = Question.objects.filter(
+            session=session,
+            status__in=[QuestionStatus(wanted)] if wanted else PUBLIC_STATUSES,
+        ).select_related("author")
+        questions = filter_dates(questions, params, QUESTION_DATES)
+        page = self.paginate_queryset(questions.order_by("created_at", "pk")) or []
+        return self.get_paginated_response([events.question_data(q) for q in page])
+
+    @extend_schema(
+        tags=[TAG],
+        request=AskInput,
+        responses={201: QuestionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request: Request, session_id: int) -> Response:
         """Ask a question (pending until approved when the session pre-moderates)."""
         session = access_session(session_id)
@@ -163,19 +262,27 @@ class UpvoteView(ForumAPIView):
             }
         )
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG], request=None, responses={200: UpvoteSerializer, **WRITE_ERRORS}
+    )
     def post(self, request: Request, question_id: int) -> Response:
         """Upvote a question (idempotent)."""
         return self._set(request, question_id, True)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG], request=None, responses={200: UpvoteSerializer, **WRITE_ERRORS}
+    )
     def delete(self, request: Request, question_id: int) -> Response:
         """Remove your upvote (idempotent)."""
         return self._set(request, question_id, False)
 
 
 class ModerateView(ForumAPIView):
-    @extend_schema(request=ModerateInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG],
+        request=ModerateInput,
+        responses={200: QuestionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request: Request, question_id: int) -> Response:
         """Approve, dismiss, answer, highlight, hide or restore (moderators)."""
         question = _question(question_id)
@@ -188,7 +295,11 @@ class ModerateView(ForumAPIView):
 
 
 class CurrentAgendaItemView(ForumAPIView):
-    @extend_schema(request=AgendaInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG],
+        request=AgendaInput,
+        responses={200: AgendaUpdatedSerializer, **WRITE_ERRORS},
+    )
     def post(self, request: Request, session_id: int) -> Response:
         """Make an agenda item the current one (moderators)."""
         session = access_session(session_id)
@@ -203,7 +314,11 @@ class CurrentAgendaItemView(ForumAPIView):
 
 
 class SessionStatusView(ForumAPIView):
-    @extend_schema(request=StatusInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        tags=[TAG],
+        request=StatusInput,
+        responses={200: SessionSerializer, **WRITE_ERRORS},
+    )
     def post(self, request: Request, session_id: int) -> Response:
         """Start or end the session (moderators)."""
         session = access_session(session_id)

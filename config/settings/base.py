@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "consultation.models.PlanStatus",
         "CommentStatusEnum": "consultation.models.CommentStatus",
+        "SessionStatusEnum": "forum.models.SessionStatus",
+        "QuestionStatusEnum": "forum.models.QuestionStatus",
     },
 }
 
