@@ -330,11 +330,18 @@ class SessionStatusView(ForumAPIView):
         return Response(session_summary(session))
 
 
+class SessionFollowSerializer(serializers.Serializer[Any]):
+    following = serializers.BooleanField(
+        help_text="Whether you are told when the session goes live."
+    )
+
+
 class SessionFollowView(APIView):
     """Follow a session, to be told when it goes live."""
 
     @extend_schema(
-        operation_id="forum_session_following", responses=OpenApiTypes.OBJECT
+        operation_id="forum_session_following",
+        responses={200: SessionFollowSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, session_id: int) -> Response:
         """Whether you follow the session."""
@@ -347,12 +354,16 @@ class SessionFollowView(APIView):
         services.set_session_follow(user=request.user, session=session, follow=follow)
         return Response({"following": follow})
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=None, responses={200: SessionFollowSerializer, **WRITE_ERRORS}
+    )
     def post(self, request: Request, session_id: int) -> Response:
         """Follow the session (idempotent)."""
         return self._set(request, session_id, True)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=None, responses={200: SessionFollowSerializer, **WRITE_ERRORS}
+    )
     def delete(self, request: Request, session_id: int) -> Response:
         """Stop following the session (idempotent)."""
         return self._set(request, session_id, False)
