@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import EmailFrequency, User
 from accounts.roles import Role
+from accounts.services import unsubscribe_token
 from tests.browser.fixtures import assert_accessible, login
 from tests.consultation.conftest import make_plan, publish_v2
 from tests.factories import PASSWORD, AgencyFactory, UserFactory, make_user
@@ -53,4 +54,18 @@ def test_follow_a_plan_then_read_the_notification(page, live_site):
     assert_accessible(page)
     user = User.objects.get(email="ada@example.org")
     assert user.email_notifications == EmailFrequency.DAILY
+    assert page.script_errors == []
+
+
+def test_unsubscribe_from_the_link_without_logging_in(page, live_site):
+    user = UserFactory(email="bo@example.org", display_name="Bo")
+    page.goto(f"/accounts/unsubscribe/{unsubscribe_token(user)}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Stop notification e-mails").click()
+    page.get_by_text("Notification e-mails are off for Bo.").wait_for()
+    assert_accessible(page)
+    user.refresh_from_db()
+    assert user.email_notifications == EmailFrequency.OFF
+    page.goto("/accounts/unsubscribe/not-a-token/")
+    assert page.get_by_role("alert").is_visible()
     assert page.script_errors == []
