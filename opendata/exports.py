@@ -35,10 +35,13 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from opendata.scopes import Scope, fingerprint
+from common import ratelimit
+from opendata.scopes import Scope
 from opendata.tables import Export, Pseudonyms, Table, iso, tables_for
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Exports one client may cause to be built: each build reads the whole scope.
+BUILD_RATE = "30/hour"
 
 
 def cache_root() -> Path:
@@ -219,7 +222,21 @@ def _remove_stale(root: Path, *, keep: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def current(scope: Scope, print_: str | None = None) -> Built:
-    """The export of ``scope`` for its data as it is now, built if needed."""
-    print_ = print_ or fingerprint(scope)
-    return find(scope, print_) or build(scope, print_)
+def current(scope: Scope, print_: str, *, client: str) -> Built:
+    """The export of ``scope`` for fingerprint ``print_``, built if needed.
+
+    Building reads the whole scope, so it is rate-limited per ``client``; a
+    client over the limit gets the previous export of the scope, and
+    :class:`~common.ratelimit.RateLimited` when there is none yet.
+    """
+    built = find(scope, print_)
+    if built is not None:
+        return built
+    try:
+        ratelimit.check("opendata.build", client, BUILD_RATE)
+    except ratelimit.RateLimited:
+        stale = latest(scope)
+        if stale is None:
+            raise
+        return stale
+    return build(scope, print_)

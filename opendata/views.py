@@ -31,8 +31,6 @@ from opendata import exports, scopes
 from opendata.tables import BY_NAME, tables_for
 
 CHUNK_SIZE = 64 * 1024
-# Exports built per client: each build reads the whole scope.
-BUILD_RATE = "30/hour"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -80,29 +78,6 @@ def _licence_link() -> str:
     return f'<{settings.AGORA_DATA_LICENCE["path"]}>; rel="license"'
 
 
-def _export(
-    request: HttpRequest, scope: scopes.Scope, print_: str
-) -> exports.Built | HttpResponse:
-    """The current export; building one is rate-limited per client, and a
-    client over the limit gets the previous export while there is one."""
-    built = exports.find(scope, print_)
-    if built is not None:
-        return built
-    client = str(request.META.get("REMOTE_ADDR", ""))
-    try:
-        ratelimit.check("opendata.build", f"ip:{client}", BUILD_RATE)
-    except ratelimit.RateLimited as exc:
-        stale = exports.latest(scope)
-        if stale is not None:
-            return stale
-        refused = HttpResponse(
-            str(exc), status=429, content_type="text/plain; charset=utf-8"
-        )
-        refused["Retry-After"] = str(exc.retry_after)
-        return refused
-    return exports.build(scope, print_)
-
-
 def _serve(
     request: HttpRequest, scope: scopes.Scope, kind: str, table: str = ""
 ) -> HttpResponseBase:
@@ -120,9 +95,15 @@ def _serve(
         for name, value in headers.items():
             response[name] = value
         return response
-    built = _export(request, scope, print_)
-    if isinstance(built, HttpResponse):
-        return built
+    client = f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    try:
+        built = exports.current(scope, print_, client=client)
+    except ratelimit.RateLimited as exc:
+        refused = HttpResponse(
+            str(exc), status=429, content_type="text/plain; charset=utf-8"
+        )
+        refused["Retry-After"] = str(exc.retry_after)
+        return refused
     headers["ETag"] = etag(built.fingerprint)  # an older export's own tag
     if kind == "zip":
         path, filename = built.zip, f"agora-{scope.name}.zip"

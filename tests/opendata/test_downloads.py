@@ -19,7 +19,7 @@ from django.test import Client
 
 from accounts.models import Agency, User
 from consultation import services as consultation
-from opendata import views
+from opendata import exports, views
 from tests.opendata.conftest import HIDDEN_TEXTS
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -330,7 +330,7 @@ def test_spreadsheet_formulas_are_neutralised_in_csv(seeded):
 def test_rebuilds_are_rate_limited_per_client(seeded, settings, monkeypatch):
     """Building reads the whole scope: a client that forces rebuilds (change,
     download, change, …) gets the previous export, or 429 when there is none."""
-    monkeypatch.setattr(views, "BUILD_RATE", "1/hour")
+    monkeypatch.setattr(exports, "BUILD_RATE", "1/hour")
     client = Client()
     first = client.get("/open-data/site/comments.csv")
     assert b"later comment" not in body(first)
