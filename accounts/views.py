@@ -75,6 +75,7 @@ def notifications_mark_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = NotificationSettingsForm(

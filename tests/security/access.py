@@ -25,6 +25,14 @@ Decisions (docs/security.md explains each):
 - Conversations accept votes, statements and flags from visitors when the
   conversation allows it (vote policy "anyone", the default); refusals show as
   a message on the page (so ``ok``).
+- Following (plans, sessions) and notification settings need an account: the
+  pages redirect a visitor to log in, the API answers 403 to a write; the
+  API's GET only says whether *you* follow (``false`` for a visitor).
+- Unsubscribing is authorised by the signed token in the e-mail, not by a
+  session: it works logged out, and the one-click POST (RFC 8058) is
+  csrf-exempt but rate limited per address like every write.
+- Open-data downloads are public for public objects; a draft plan's (or any
+  non-public object's) downloads are 404 for everyone.
 - analysis.json / the analysis API are 404 until a first analysis exists (the
   sweep's conversation has none); the report pages themselves are public
   unless the conversation's results are private.
@@ -41,6 +49,18 @@ RULES: dict[str, dict[str, str]] = {
     "open_data": {
         "GET": "ok ok ok ok ok ok",
     },
+    "opendata_site_zip": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "opendata_site_table": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "opendata_zip": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "opendata_table": {
+        "GET": "ok ok ok ok ok ok",
+    },
     "accounts:profile": {
         "GET": "login ok ok ok ok ok",
         "POST": "login ok ok ok ok ok",
@@ -52,15 +72,40 @@ RULES: dict[str, dict[str, str]] = {
         "GET": "login 405 405 405 405 405",
         "POST": "login ok ok ok ok ok",
     },
+    "accounts:notification_settings": {
+        "GET": "login ok ok ok ok ok",
+        "POST": "login ok ok ok ok ok",
+    },
+    "accounts:unsubscribe": {
+        "GET": "ok ok ok ok ok ok",
+        "POST": "ok ok ok ok ok ok",
+    },
     "consultation-api:plan-list": {
         "GET": "ok ok ok ok ok ok",
     },
     "consultation-api:plan-detail": {
         "GET": "ok ok ok ok ok ok",
     },
+    "consultation-api:plan-follow": {
+        "GET": "ok ok ok ok ok ok",
+        "POST": "403 ok ok ok ok ok",
+        "DELETE": "403 ok ok ok ok ok",
+    },
+    "consultation-api:plan-versions": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "consultation-api:plan-version-detail": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "consultation-api:plan-responses": {
+        "GET": "ok ok ok ok ok ok",
+    },
     "consultation-api:plan-comments": {
         "GET": "ok ok ok ok ok ok",
         "POST": "403 ok ok ok ok ok",
+    },
+    "consultation-api:comment-detail": {
+        "GET": "ok ok ok ok ok ok",
     },
     "consultation-api:comment-endorse": {
         "GET": "405 405 405 405 405 405",
@@ -77,8 +122,13 @@ RULES: dict[str, dict[str, str]] = {
     "forum-session-detail": {
         "GET": "ok ok ok ok ok ok",
     },
+    "forum-session-follow": {
+        "GET": "ok ok ok ok ok ok",
+        "POST": "403 ok ok ok ok ok",
+        "DELETE": "403 ok ok ok ok ok",
+    },
     "forum-ask-question": {
-        "GET": "405 405 405 405 405 405",
+        "GET": "ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok",
     },
     "forum-current-agenda-item": {
@@ -112,7 +162,7 @@ RULES: dict[str, dict[str, str]] = {
         "POST": "ok ok ok ok ok ok",
     },
     "clustering-api:conversation-statements": {
-        "GET": "405 405 405 405 405 405",
+        "GET": "ok ok ok ok ok ok",
         "POST": "ok ok ok ok ok ok",
     },
     "clustering-api:conversation-analysis": {
@@ -135,6 +185,10 @@ RULES: dict[str, dict[str, str]] = {
     "consultation:plan_edit": {
         "GET": "login 403 403 ok 403 ok",
         "POST": "login 403 403 ok 403 ok",
+    },
+    "consultation:plan_follow": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login ok ok ok ok ok",
     },
     "consultation:version_detail": {
         "GET": "ok ok ok ok ok ok",
@@ -217,6 +271,10 @@ RULES: dict[str, dict[str, str]] = {
     },
     "forum:session_detail": {
         "GET": "ok ok ok ok ok ok",
+    },
+    "forum:follow": {
+        "GET": "login 405 405 405 405 405",
+        "POST": "login ok ok ok ok ok",
     },
     "forum:presenter": {
         "GET": "ok ok ok ok ok ok",

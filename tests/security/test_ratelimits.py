@@ -54,6 +54,9 @@ def test_the_sweep_finds_the_write_endpoints():
         "forum-ask-question",
         "clustering-api:conversation-votes",
         "accounts:notifications_mark_read",
+        "accounts:unsubscribe",  # csrf-exempt one-click POST, token-authorised
+        "consultation-api:plan-follow",
+        "forum:follow",
     ):
         assert expected in names
 

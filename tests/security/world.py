@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from accounts.roles import Role
+from accounts.services import unsubscribe_token
 from clustering import services as clustering_services
 from clustering.models import Conversation, Statement
 from consultation import services as consultation_services
@@ -58,13 +59,22 @@ class World:
             if route_name.endswith("agency_detail")
             else self.plan.slug,
             "number": 1,
-            "key": "background",
+            # a plan section's key; the open-data downloads' scope key
+            "key": self.plan.slug
+            if route_name.startswith("opendata_")
+            else "background",
             "comment_id": self.comment.pk,
             "pk": self.session.pk if forum else self.conversation.pk,
             "session_id": self.session.pk,
             "question_id": self.question.pk,
             "id": self.conversation.pk,
             "statement_id": self.statement.pk,
+            # accounts:unsubscribe: the signed token from the author's e-mails
+            "token": unsubscribe_token(self.author),
+            # open-data downloads: the plan's scope, its plans table as CSV
+            "kind": "plan",
+            "table": "plans",
+            "fmt": "csv",
         }
         unknown = [name for name in names if name not in values]
         if unknown:
