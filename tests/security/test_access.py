@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 
 from tests.security.access import ROLES, RULES, render_markdown
 from tests.security.routes import all_routes, external_group, project_routes
@@ -37,13 +38,22 @@ def test_external_routes_are_only_the_known_libraries():
     assert all(external_group(r) for r in all_routes() if r.name not in RULES)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for the whole sweep (building it is most of a route's time),
+    inside a transaction rolled back at the end of the module; each test runs
+    in a savepoint of it and every request is rolled back as well."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
-def test_route_gives_each_role_the_documented_access(route):
+def test_route_gives_each_role_the_documented_access(route, world):
     rule = RULES.get(route.name)
     if rule is None:
         pytest.fail(f"{route.name} has no access rule")
-    world = build_world()
     failures = []
     for method in METHODS:
         expected = rule.get(method)
