@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/guide/", views.api_guide, name="api-guide"),
     # The schema is generated from code: no database transaction around it.
     path(
         "api/schema/",
