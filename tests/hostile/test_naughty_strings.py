@@ -40,6 +40,7 @@ V = /conversations/<id>; A = /api.
 | statement           | A/V/statements/       | V/statements/         | anyone    | V/moderate/             |
 | topic, description  | —                     | V/edit/               | moderator | conversation page       |
 | statement flag note | —                     | V/statements/<s>/flag/| member    | — (moderators' JSON)    |
+| version preview     | —                     | P/versions/preview/   | official  | JSON html (innerHTML)   |
 | search, filters     | A/plans/?status=…     | /admin/…/?q=, /plans/?status=… | admin, anyone | results |
 
 (md) = Markdown, rendered through common.sanitize.render_markdown. Seed
@@ -798,4 +799,21 @@ def test_search_boxes_and_filters_take_every_string(url: str, world: World):
             failures.append(f"#{n}: HTTP {response.status_code}")
         elif response["Content-Type"].startswith("text/html"):
             failures += [f"#{n}: {p}" for p in scan(response.content).problems]
+    assert not failures, "\n".join(failures[:60])
+
+
+@override_settings(RATELIMIT_ENABLED=False)
+def test_the_version_preview_returns_only_safe_html(world: World):
+    """version_form.js puts the preview's HTML into the page (innerHTML)."""
+    client = world.client("official")
+    url = f"/plans/{world.plan.slug}/versions/preview/"
+    failures = []
+    for n, text in enumerate(strings()):
+        if (n % STRIDE and n < len(naughty_strings())) or not encodable(text):
+            continue
+        response = client.post(url, {"body": f"{PLAN_BODY}\n{text}"})
+        if response.status_code != 200:
+            failures.append(f"#{n}: HTTP {response.status_code}")
+            continue
+        failures += [f"#{n}: {p}" for p in scan(response.json()["html"]).problems]
     assert not failures, "\n".join(failures[:60])
