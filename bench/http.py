@@ -184,7 +184,7 @@ def seed() -> dict[str, str]:
                 section_key=keys[i % len(keys)],
                 body=f"Comment {i}: please **publish** the data [monthly]"
                 f"(https://example.org/{i}) and say *why*.",
-                stance=rng.choice(["", "support", "oppose"]),
+                stance=rng.choice(["", "supports", "concerns", "neutral"]),
             )
         )
     for i in range(N_REPLIES):
