@@ -75,6 +75,21 @@ def load_average() -> list[float]:
 # ------------------------------------------------------------------ database
 
 
+def _drop(admin: str, name: str) -> None:
+    """Drop the temporary database; a busy shared server may refuse a moment."""
+    import psycopg
+
+    for attempt in range(10):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError as exc:
+            if attempt == 9:
+                print(f"could not drop database {name} ({exc}); drop it by hand")
+            time.sleep(3)
+
+
 @contextlib.contextmanager
 def temporary_database(args: argparse.Namespace) -> Iterator[str]:
     """A DATABASE_URL for a fresh database, removed at the end."""
@@ -94,8 +109,7 @@ def temporary_database(args: argparse.Namespace) -> Iterator[str]:
     try:
         yield f"{args.postgres.rstrip('/')}/{name}"
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
 
 
 def server_env(database_url: str) -> dict[str, str]:
