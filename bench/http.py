@@ -359,16 +359,20 @@ def run_wrk(url: str, seconds: int) -> dict[str, Any]:
         text=True,
         check=True,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rps is None or len(latency) < 3:
+        print(out, flush=True)  # keep the figures of a run wrk reported oddly
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50_ms": _ms(latency["50"]),
-        "p90_ms": _ms(latency["90"]),
-        "p99_ms": _ms(latency["99"]),
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": _ms(latency["50"]) if "50" in latency else float("nan"),
+        "p90_ms": _ms(latency["90"]) if "90" in latency else float("nan"),
+        "p99_ms": _ms(latency["99"]) if "99" in latency else float("nan"),
         "errors": int(errors.group(1)) if errors else 0,
         "timeouts": int(timeouts.group(1)) if timeouts else 0,
+        "wrk": out,
     }
 
 
@@ -477,6 +481,12 @@ def main() -> None:
                     figures = (run_wrk if use_wrk else run_python)(base + path, seconds)
                     figures["load_before"] = load
                     measured.append(figures)
+                    print(
+                        f"  {name}: {figures['rps']:.1f} req/s, p50 "
+                        f"{figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
+                        f"{queries[name]} queries, load {load[0]}",
+                        flush=True,
+                    )
                 results[name] = {
                     "path": path,
                     "queries": queries[name],
