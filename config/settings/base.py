@@ -134,9 +134,6 @@ else:
             },
         }
     }
-# Every view runs in one transaction: a request that fails half-way (the
-# database going away between two INSERTs, a bug) saves nothing.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, rate limits ---------------------------------
