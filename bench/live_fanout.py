@@ -582,6 +582,7 @@ def run_once(
             )
         )
         pub_end = time.time()
+        publisher.pool.shutdown(wait=True)  # no write may land after the check
         time.sleep(4)  # tally coalescing, gap fill, once-a-second poll
         final_seq, final_counts = server_state(seeded.session_id)
         stop_flag.set()
