@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -15,6 +16,7 @@ from consultation.services._text import Errors, choice, multi_line, required_tex
 MAX_RESPONSE = 10_000
 
 
+@transaction.atomic  # the response and its notification: both or neither
 def respond_to_comment(
     *,
     user: User,

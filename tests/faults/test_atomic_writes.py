@@ -27,13 +27,6 @@ from tests.helpers import post_json
 NOTHING_SAVED = "Nothing was saved"
 
 
-HALF_WRITTEN = pytest.mark.xfail(
-    strict=True,
-    reason="known bug: respond_to_comment and a first vote are not one transaction; "
-    "ATOMIC_REQUESTS fixes them but breaks forum guests (session saved in the view)",
-)
-
-
 @contextmanager
 def fail_nth_insert(n: int, *, and_after: bool = False) -> Iterator[list[str]]:
     """Run the block with the n-th INSERT failing like a lost connection
@@ -77,7 +70,6 @@ def assert_json_503(response: Any) -> None:
 
 
 @pytest.mark.django_db
-@HALF_WRITTEN
 def test_response_form_keeps_no_response_when_the_notification_insert_fails(
     comment, official
 ):
@@ -96,7 +88,6 @@ def test_response_form_keeps_no_response_when_the_notification_insert_fails(
 
 
 @pytest.mark.django_db
-@HALF_WRITTEN
 def test_response_api_keeps_no_response_when_the_notification_insert_fails(
     comment, official
 ):
@@ -122,7 +113,6 @@ def test_response_api_keeps_no_response_when_the_notification_insert_fails(
 
 
 @pytest.mark.django_db
-@HALF_WRITTEN
 @pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
 def test_first_vote_keeps_no_participant_when_the_vote_insert_fails(conversation, api):
     statement = conversation.statements.first()
