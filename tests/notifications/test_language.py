@@ -11,6 +11,7 @@ from django.utils import translation
 from accounts.models import EmailFrequency, Notification, User
 from accounts.tasks import run_digests
 from consultation import services
+from forum.services import set_session_follow, set_session_status
 from tests.consultation.conftest import publish_v2
 from tests.notifications.conftest import comment_on, person
 
@@ -103,6 +104,26 @@ def test_a_new_version_reaches_each_follower_in_their_language(
     }
     assert mail_to("lin@example.org").subject == f"[Agora] 「{PLAN}」發布新版本"
     assert mail_to("ada@example.org").subject == f"[Agora] New version of “{PLAN}”"
+
+
+def test_a_session_going_live_reaches_each_follower_in_their_language(
+    forum_session, moderator, committed
+):
+    mei, ada = person_in("Mei", "zh-hant"), person_in("Ada", "en")
+    for user in (mei, ada):
+        set_session_follow(user=user, session=forum_session, follow=True)
+    # The moderator's page is in Chinese; Ada still reads English.
+    with translation.override("zh-hant"), committed():
+        set_session_status(session_id=forum_session.pk, user=moderator, status="live")
+    assert (
+        mail_to("mei@example.org").subject == "[Agora] 直播中：「Open budget hearing」"
+    )
+    assert mail_to("ada@example.org").subject == (
+        "[Agora] Live now: “Open budget hearing”"
+    )
+    assert Notification.objects.get(recipient=mei).title == (
+        "「Open budget hearing」正在直播。"
+    )
 
 
 def test_notify_many_composes_once_per_language(db):
