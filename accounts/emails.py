@@ -5,6 +5,11 @@ message carries an unsubscribe link that works without logging in, and the
 ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers of RFC 2369 and
 RFC 8058 so that mail programs can offer one-click unsubscribe. Only display
 names ever appear in a message, never anyone's e-mail address.
+
+Each message is written in its recipient's language
+(:attr:`User.notification_language`), whoever caused the event; the
+notification's own subject and body were stored in that language when it was
+created (:func:`accounts.services.notify`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -81,15 +87,16 @@ def _message(
 def notification_message(
     user: User, notification: Notification
 ) -> EmailMultiAlternatives:
-    return _message(
-        user,
-        notification.email_subject,
-        "notification",
-        {
-            "notification": notification,
-            "link": _absolute(notification.url),
-        },
-    )
+    with translation.override(user.notification_language):
+        return _message(
+            user,
+            notification.email_subject,
+            "notification",
+            {
+                "notification": notification,
+                "link": _absolute(notification.url),
+            },
+        )
 
 
 def group_notifications(notifications: Sequence[Notification]) -> list[Group]:
@@ -109,18 +116,20 @@ def digest_message(
     user: User, notifications: Sequence[Notification]
 ) -> EmailMultiAlternatives:
     count = len(notifications)
-    return _message(
-        user,
-        ngettext(
-            "Your daily digest: %(count)d notification",
-            "Your daily digest: %(count)d notifications",
-            count,
+    with translation.override(user.notification_language):
+        return _message(
+            user,
+            ngettext(
+                "Your daily digest: %(count)d notification",
+                "Your daily digest: %(count)d notifications",
+                count,
+            )
+            % {"count": count},
+            "digest",
+            {
+                "groups": group_notifications(notifications),
+                "count": count,
+                "notifications_url": settings.SITE_URL
+                + reverse("accounts:notifications"),
+            },
         )
-        % {"count": count},
-        "digest",
-        {
-            "groups": group_notifications(notifications),
-            "count": count,
-            "notifications_url": settings.SITE_URL + reverse("accounts:notifications"),
-        },
-    )

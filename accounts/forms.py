@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EmailFrequency, Sector, User
-from accounts.services import clean_display_name, update_profile
+from accounts.services import clean_display_name, set_language, update_profile
 
 
 class ProfileFields(forms.Form):
@@ -49,9 +50,21 @@ class SignupForm(ProfileFields):
             sector=self.cleaned_data["sector"],
             organisation=self.cleaned_data.get("organisation", ""),
         )
+        # Notifications are written in the language the person signed up in.
+        set_language(user=user, language=getattr(request, "LANGUAGE_CODE", ""))
 
 
 class ProfileForm(ProfileFields):
+    language = forms.ChoiceField(
+        label=_("Language of notifications and e-mails"),
+        choices=[("", _("The site's default language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_(
+            "We write your notifications and e-mails in this language. Choosing "
+            "a language with the language selector also sets it."
+        ),
+    )
+
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         kwargs.setdefault(
@@ -60,6 +73,7 @@ class ProfileForm(ProfileFields):
                 "display_name": user.display_name,
                 "sector": user.sector,
                 "organisation": user.organisation,
+                "language": user.language,
             },
         )
         super().__init__(*args, **kwargs)

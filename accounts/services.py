@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Agency, EmailFrequency, Notification, Sector, User
@@ -35,9 +37,35 @@ def clean_display_name(value: str) -> str:
     )
 
 
+def supported_language(code: str) -> str:
+    """The code in ``settings.LANGUAGES`` that ``code`` stands for ("zh-Hant",
+    "zh-tw" → "zh-hant"); "" for an empty or unsupported one."""
+    try:
+        return translation.get_supported_language_variant(code) if code else ""
+    except LookupError:
+        return ""
+
+
+def set_language(*, user: User, language: str) -> User:
+    """Remember the language ``user`` reads the site in (for notifications and
+    e-mails); an unsupported code leaves it unchanged."""
+    language = supported_language(language)
+    if language and language != user.language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def update_profile(
-    *, user: User, display_name: str, sector: str, organisation: str = ""
+    *,
+    user: User,
+    display_name: str,
+    sector: str,
+    organisation: str = "",
+    language: str | None = None,
 ) -> User:
+    """Save the profile fields; ``language`` "" means the site's default and
+    ``None`` leaves it unchanged."""
     errors: dict[str, list[str]] = {}
     try:
         user.display_name = clean_display_name(display_name)
@@ -48,11 +76,18 @@ def update_profile(
     organisation = " ".join(clean_text(organisation).split())
     if len(organisation) > 200:
         errors["organisation"] = [_("Keep the organisation to 200 characters.")]
+    fields = ["display_name", "sector", "organisation"]
+    if language is not None:
+        if language and language not in dict(settings.LANGUAGES):
+            errors["language"] = [_("Choose one of the listed languages.")]
+        fields.append("language")
     if errors:
         raise ValidationError(errors)
     user.sector = sector
     user.organisation = organisation
-    user.save(update_fields=["display_name", "sector", "organisation"])
+    if language is not None:
+        user.language = language
+    user.save(update_fields=fields)
     return user
 
 
@@ -103,39 +138,74 @@ def _schedule_immediate(notifications: Iterable[Notification]) -> None:
     transaction.on_commit(enqueue)
 
 
+@dataclass(frozen=True)
+class NotificationText:
+    """What a notification says: the title on the site and, when it is worth
+    an e-mail, the e-mail's subject and body."""
+
+    title: str
+    email_subject: str = ""
+    email_body: str = ""
+
+
+# Builds a notification's text in the active language (called under
+# ``translation.override`` with the recipient's language).
+Compose = Callable[[], NotificationText]
+
+
 def _build(
-    recipient: User, kind: str, title: str, url: str, subject: str, body: str
+    recipient: User, kind: str, url: str, text: NotificationText
 ) -> Notification:
-    wants = bool(subject) and _wants_email(recipient)
+    wants = bool(text.email_subject) and _wants_email(recipient)
     return Notification(
         recipient=recipient,
         kind=kind[:50],
-        title=clean_text(title)[:300],
+        title=clean_text(text.title)[:300],
         url=url[:500],
-        email_subject=" ".join(clean_text(subject).split())[:200] if wants else "",
-        email_body=body if wants else "",
+        email_subject=(
+            " ".join(clean_text(text.email_subject).split())[:200] if wants else ""
+        ),
+        email_body=text.email_body if wants else "",
     )
+
+
+def _composer(
+    compose: Compose | None, title: str, email_subject: str, email_body: str
+) -> Compose:
+    if compose is not None:
+        return compose
+    text = NotificationText(title, email_subject, email_body)
+    return lambda: text
 
 
 def notify(
     *,
     recipient: User,
     kind: str,
-    title: str,
     url: str = "",
+    compose: Compose | None = None,
+    title: str = "",
     email_subject: str = "",
     email_body: str = "",
 ) -> Notification:
     """Tell ``recipient`` something: a row on their notifications page and,
-    when ``email_subject`` is given, an e-mail as the recipient chose in their
-    notification settings (at once, in the daily digest, or none). An
-    immediate e-mail is enqueued once the transaction commits (through the
+    when the text has an ``email_subject``, an e-mail as the recipient chose
+    in their notification settings (at once, in the daily digest, or none).
+    An immediate e-mail is enqueued once the transaction commits (through the
     task queue, so a slow mail server never slows a request and a rollback
     sends nothing).
 
+    ``compose`` builds the text; it runs in the recipient's language
+    (:attr:`User.notification_language`), so build translated strings inside
+    it, not before. Fixed strings may be given as ``title`` /
+    ``email_subject`` / ``email_body`` instead.
+
     ``title`` and ``url`` are shown on the site; keep them free of private data.
     """
-    notification = _build(recipient, kind, title, url, email_subject, email_body)
+    compose = _composer(compose, title, email_subject, email_body)
+    with translation.override(recipient.notification_language):
+        text = compose()
+    notification = _build(recipient, kind, url, text)
     notification.save()
     _schedule_immediate([notification])
     return notification
@@ -145,19 +215,27 @@ def notify_many(
     *,
     recipients: Iterable[User],
     kind: str,
-    title: str,
     url: str = "",
+    compose: Compose | None = None,
+    title: str = "",
     email_subject: str = "",
     email_body: str = "",
 ) -> list[Notification]:
-    """:func:`notify` for many people at once: one INSERT for all the rows.
+    """:func:`notify` for many people at once: one INSERT for all the rows,
+    and ``compose`` called once per language among the recipients.
 
     The caller computes ``recipients`` (one query, each person once, the actor
     left out).
     """
-    rows = [
-        _build(user, kind, title, url, email_subject, email_body) for user in recipients
-    ]
+    compose = _composer(compose, title, email_subject, email_body)
+    texts: dict[str, NotificationText] = {}
+    rows = []
+    for user in recipients:
+        language = user.notification_language
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = compose()
+        rows.append(_build(user, kind, url, texts[language]))
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,10 +18,24 @@ from accounts.selectors import list_notifications, unread_notification_count
 from accounts.services import (
     mark_notifications_read,
     set_email_frequency,
+    set_language,
     unsubscribe_token,
     user_for_unsubscribe_token,
 )
 from accounts.services import unsubscribe as unsubscribe_user
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """Django's ``set_language`` (same form, cookie and redirect), which also
+    remembers the choice on the account of whoever is logged in, so that their
+    notifications and e-mails come in that language."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        set_language(
+            user=request.user,
+            language=request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER, ""),
+        )
+    return response
 
 
 @login_required

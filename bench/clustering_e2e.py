@@ -69,6 +69,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _drop(admin: str, name: str) -> None:
+    """Drop the temporary database; a busy shared server may refuse a moment."""
+    import psycopg
+
+    for attempt in range(10):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError as exc:
+            if attempt == 9:
+                print(f"could not drop database {name} ({exc}); drop it by hand")
+            time.sleep(3)
+
+
 @contextlib.contextmanager
 def temporary_database(server: str) -> Iterator[str]:
     import psycopg
@@ -80,8 +95,7 @@ def temporary_database(server: str) -> Iterator[str]:
     try:
         yield f"{server.rstrip('/')}/{name}"
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
 
 
 def environment(database_url: str, redis_url: str) -> dict[str, str]:

@@ -43,12 +43,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-# Run as a script, this file's folder comes first on sys.path, where its name
-# would shadow the standard library's http package (imported by Django): drop
-# the folder (none of the imports above needs http) and add the project.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+
+
+def _fix_sys_path() -> None:
+    """Run as a script, this file's folder comes first on sys.path, where its
+    name shadows the standard library's http package (Django imports it): drop
+    the folder (no import above needs http) and add the project."""
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
 
 CONNECTIONS = 32
 N_TOP, N_REPLIES, N_RESPONSES, N_ENDORSEMENTS = 400, 100, 150, 600
@@ -71,6 +75,21 @@ def load_average() -> list[float]:
 # ------------------------------------------------------------------ database
 
 
+def _drop(admin: str, name: str) -> None:
+    """Drop the temporary database; a busy shared server may refuse a moment."""
+    import psycopg
+
+    for attempt in range(10):
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg.OperationalError as exc:
+            if attempt == 9:
+                print(f"could not drop database {name} ({exc}); drop it by hand")
+            time.sleep(3)
+
+
 @contextlib.contextmanager
 def temporary_database(args: argparse.Namespace) -> Iterator[str]:
     """A DATABASE_URL for a fresh database, removed at the end."""
@@ -90,8 +109,7 @@ def temporary_database(args: argparse.Namespace) -> Iterator[str]:
     try:
         yield f"{args.postgres.rstrip('/')}/{name}"
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop(admin, name)
 
 
 def server_env(database_url: str) -> dict[str, str]:
@@ -184,7 +202,7 @@ def seed() -> dict[str, str]:
                 section_key=keys[i % len(keys)],
                 body=f"Comment {i}: please **publish** the data [monthly]"
                 f"(https://example.org/{i}) and say *why*.",
-                stance=rng.choice(["", "support", "oppose"]),
+                stance=rng.choice(["", "supports", "concerns", "neutral"]),
             )
         )
     for i in range(N_REPLIES):
@@ -198,7 +216,7 @@ def seed() -> dict[str, str]:
         consultation.respond_to_comment(
             user=official,
             comment=comment,
-            disposition=rng.choice(["adopted", "partly", "not_adopted"]),
+            disposition=rng.choice(["adopted", "partly_adopted", "not_adopted"]),
             body="Thank you; the next version addresses this.",
         )
     endorsed = 0
@@ -341,16 +359,20 @@ def run_wrk(url: str, seconds: int) -> dict[str, Any]:
         text=True,
         check=True,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|90|99)%\s+(\S+)\s*$", out, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     timeouts = re.search(r"timeout (\d+)", out)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if rps is None or len(latency) < 3:
+        print(out, flush=True)  # keep the figures of a run wrk reported oddly
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p50_ms": _ms(latency["50"]),
-        "p90_ms": _ms(latency["90"]),
-        "p99_ms": _ms(latency["99"]),
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50_ms": _ms(latency["50"]) if "50" in latency else float("nan"),
+        "p90_ms": _ms(latency["90"]) if "90" in latency else float("nan"),
+        "p99_ms": _ms(latency["99"]) if "99" in latency else float("nan"),
         "errors": int(errors.group(1)) if errors else 0,
         "timeouts": int(timeouts.group(1)) if timeouts else 0,
+        "wrk": out,
     }
 
 
@@ -427,6 +449,7 @@ def main() -> None:
         "--python-client", action="store_true", help="ignore wrk even if installed"
     )
     args = parser.parse_args()
+    _fix_sys_path()
     runs = args.runs or (1 if args.quick else 3)
     seconds = args.seconds or (5 if args.quick else 15)
     use_wrk = shutil.which("wrk") is not None and not args.python_client
@@ -458,6 +481,12 @@ def main() -> None:
                     figures = (run_wrk if use_wrk else run_python)(base + path, seconds)
                     figures["load_before"] = load
                     measured.append(figures)
+                    print(
+                        f"  {name}: {figures['rps']:.1f} req/s, p50 "
+                        f"{figures['p50_ms']:.0f} ms, p99 {figures['p99_ms']:.0f} ms, "
+                        f"{queries[name]} queries, load {load[0]}",
+                        flush=True,
+                    )
                 results[name] = {
                     "path": path,
                     "queries": queries[name],
@@ -513,3 +542,16 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+elif __name__ == "http":
+    # Another script in bench/ runs, so bench/ is on sys.path and "import http"
+    # found this file: stand in for the standard library's package instead.
+    import importlib.machinery
+    import importlib.util
+
+    _spec = importlib.machinery.PathFinder.find_spec(
+        "http", [str(Path(os.__file__).parent)]
+    )
+    assert _spec is not None and _spec.loader is not None
+    _stdlib_http = importlib.util.module_from_spec(_spec)
+    sys.modules["http"] = _stdlib_http
+    _spec.loader.exec_module(_stdlib_http)

@@ -518,6 +518,8 @@ def run_once(
             "DJANGO_SETTINGS_MODULE": "config.settings.base",
             "DEBUG": "1",
             "DATABASE_URL": database_url,
+            # BENCH_DATABASE_POOL=0 measures without psycopg's connection pool.
+            "DATABASE_POOL": os.environ.get("BENCH_DATABASE_POOL", "1"),
             "RATELIMIT_ENABLED": "0",
             "PYTHONPATH": str(ROOT),
             "REDIS_URL": "",
@@ -582,6 +584,7 @@ def run_once(
             )
         )
         pub_end = time.time()
+        publisher.pool.shutdown(wait=True)  # no write may land after the check
         time.sleep(4)  # tally coalescing, gap fill, once-a-second poll
         final_seq, final_counts = server_state(seeded.session_id)
         stop_flag.set()

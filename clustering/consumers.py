@@ -40,9 +40,14 @@ MAX_FRAME = 64 * 1024
 FLOOD_RATE = 5.0  # messages per second, refilled
 FLOOD_BURST = 20
 FLOOD_STRIKES = 3
+# Daphne's websocket layer (autobahn) lets an application close only with 1000
+# or 3000-4999 and ignores anything else (the socket would stay open), so the
+# codes mirror 1009 (too big), 1008 (policy) and 1011 (server error) in the
+# private range, as in forum.consumers.
 CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_LARGE = 1009
-CLOSE_POLICY = 1008
+CLOSE_TOO_LARGE = 4009
+CLOSE_POLICY = 4008
+CLOSE_SERVER_ERROR = 4011
 
 
 def _authorise(conversation_id: int, user: Any) -> tuple[bool, bool] | None:
@@ -132,7 +137,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             )
         except Exception:
             logger.exception("conversation websocket connect failed")
-            await self.close(code=1011)
+            await self.close(code=CLOSE_SERVER_ERROR)
             return
         if found is None:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -154,7 +159,7 @@ class ConversationConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._send_snapshot()
         except Exception:
             logger.exception("conversation websocket start failed")
-            await self.close(code=1011)
+            await self.close(code=CLOSE_SERVER_ERROR)
 
     async def disconnect(self, code: int) -> None:
         if self.watching:

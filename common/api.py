@@ -6,10 +6,10 @@ Django's ``ValidationError`` / ``PermissionDenied`` and :class:`RateLimited`;
 this handler maps them so views stay thin. A database outage becomes a 503
 with a clear message, never a 500.
 
-Every view runs in one transaction (``ATOMIC_REQUESTS``). An error this handler
+When views run in one transaction (``ATOMIC_REQUESTS``), an error this handler
 turns into a response would otherwise be committed with whatever the view
-wrote before it failed, so each error response marks the transaction for
-rollback, as DRF's own handler does.
+wrote before it failed, so each error response marks it for rollback, as DRF's
+own handler does (a no-op without ``ATOMIC_REQUESTS``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """A database outage is a clear 503 page, never a 500.
 
-Every view runs in one transaction (``ATOMIC_REQUESTS``), so a request that
-fails half-way saved nothing; the page says so and asks the person to retry.
+Services write in transactions, so a request that fails half-way saved
+nothing; the page says so and asks the person to retry (tests/faults lists
+the writes that are not yet one transaction).
 The API has the same rule in ``common.api.exception_handler``.
 Django does not save the session of a response with a 5xx status, so the
 503 writes nothing either.

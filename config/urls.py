@@ -8,16 +8,19 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from accounts.views import switch_language
 from config import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("open-data/", include("opendata.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, also storing the choice on the account.
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/guide/", views.api_guide, name="api-guide"),
     # The schema is generated from code: no database transaction around it.
     path(
         "api/schema/",

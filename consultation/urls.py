@@ -1,12 +1,23 @@
 from django.urls import path
 
-from consultation import views
+from consultation import feeds, views
 
 app_name = "consultation"
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
+    path("plans/versions.atom", feeds.AllVersionsFeed(), name="versions_feed"),
     path("plans/new/", views.plan_create, name="plan_create"),
+    path(
+        "plans/<slug:slug>/versions.atom",
+        feeds.PlanVersionsFeed(),
+        name="plan_versions_feed",
+    ),
+    path(
+        "plans/<slug:slug>/responses.atom",
+        feeds.PlanResponsesFeed(),
+        name="plan_responses_feed",
+    ),
     path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),
     path("plans/<slug:slug>/edit/", views.plan_edit, name="plan_edit"),
     path("plans/<slug:slug>/follow/", views.plan_follow, name="plan_follow"),

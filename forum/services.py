@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_member
-from accounts.services import notify_many
+from accounts.services import NotificationText, notify_many
 from common import ratelimit
 from common.realtime import broadcast_on_commit
 from common.sanitize import clean_text, render_markdown
@@ -435,11 +435,14 @@ def _notify_followers(session: ForumSession, *, actor: Any) -> None:
     notify_many(
         recipients=followers.order_by("pk"),
         kind="forum.live",
-        title=_("“%(title)s” is live now.") % values,
         url=session.get_absolute_url(),
-        email_subject=_("Live now: “%(title)s”") % values,
-        email_body=_(
-            "The session you follow has started. Join it to watch and ask questions."
+        compose=lambda: NotificationText(
+            title=_("“%(title)s” is live now.") % values,
+            email_subject=_("Live now: “%(title)s”") % values,
+            email_body=_(
+                "The session you follow has started. Join it to watch and ask "
+                "questions."
+            ),
         ),
     )
 

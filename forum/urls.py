@@ -1,13 +1,14 @@
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
 
-from forum import views
+from forum import feeds, views
 
 app_name = "forum"
 
 urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/calendar.ics", views.upcoming_calendar, name="upcoming_calendar"),
+    path("sessions/upcoming.atom", feeds.UpcomingSessionsFeed(), name="upcoming_feed"),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/follow/", views.session_follow, name="follow"),
     path("sessions/<int:pk>/presenter/", views.presenter, name="presenter"),

@@ -120,3 +120,38 @@ def test_readme_documents_every_environment_variable():
     readme = (ROOT / "README.md").read_text()
     undocumented = sorted(name for name in names if f"`{name}`" not in readme)
     assert names and undocumented == []
+
+
+@pytest.mark.postgres
+def test_database_pool_keeps_postgresql_connections_open():
+    """DATABASE_POOL=1: the process reuses pooled connections instead of
+    opening one per database call."""
+    code = (
+        "from django.db import connection;"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['OPTIONS']['pool']['max_size']);"
+        "pids = set();"
+        "exec('for _ in range(6):\\n"
+        " connection.ensure_connection()\\n"
+        " c = connection.cursor(); c.execute(\\'select pg_backend_pid()\\');"
+        " pids.add(c.fetchone()[0]); c.close(); connection.close()');"
+        "print(connection.pool is not None, len(pids))"
+    )
+    env = {
+        **production_env(DEBUG="1", DATABASE_POOL="1", DATABASE_POOL_MAX_SIZE="4"),
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    # Closing a pooled connection hands it back: six calls share the pool's
+    # connections, at most its max_size (without the pool: six backends).
+    size, pooled, backends = result.stdout.split()
+    assert (size, pooled) == ("4", "True")
+    assert int(backends) <= 4

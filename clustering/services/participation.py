@@ -140,6 +140,7 @@ def _parse_value(value: Any) -> int:
     return int(value)
 
 
+@transaction.atomic  # a first vote creates the participant too: both or neither
 def record_vote(
     *, conversation: Conversation, actor: Actor, statement_id: Any, value: Any
 ) -> VoteOutcome:
@@ -240,6 +241,7 @@ def is_duplicate(conversation: Conversation, text: str) -> bool:
     )
 
 
+@transaction.atomic
 def add_statement(*, conversation: Conversation, actor: Actor, text: Any) -> Statement:
     """A participant's new statement; pending when moderation is strict.
 
@@ -293,6 +295,7 @@ def add_statement(*, conversation: Conversation, actor: Actor, text: Any) -> Sta
     return statement
 
 
+@transaction.atomic
 def flag_statement(
     *,
     conversation: Conversation,

@@ -117,6 +117,17 @@ if DATABASE_URL:
             dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
         )
     }
+    # Under ASGI every database call of a websocket or view runs in a worker
+    # thread and, without a pool, opens a new PostgreSQL connection (Django's
+    # persistent connections don't apply there). psycopg's pool keeps them open.
+    if env_bool("DATABASE_POOL") and DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    ):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {
@@ -134,9 +145,6 @@ else:
             },
         }
     }
-# Every view runs in one transaction: a request that fails half-way (the
-# database going away between two INSERTs, a bug) saves nothing.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, rate limits ---------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_member
-from accounts.services import notify_many
+from accounts.services import NotificationText, notify_many
 from common import ratelimit
 from common.sanitize import render_markdown
 from consultation import permissions as perms
@@ -157,11 +157,15 @@ def _notify_reply(reply: Comment, answered: Comment) -> None:
     notify_many(
         recipients=User.objects.filter(pk__in=author_ids, is_active=True),
         kind="consultation.reply",
-        title=_("%(name)s replied to your comment on section %(key)s of “%(plan)s”.")
-        % values,
         url=reply.get_absolute_url(),
-        email_subject=_("Reply to your comment on “%(plan)s”") % values,
-        email_body=reply.body,
+        compose=lambda: NotificationText(
+            title=_(
+                "%(name)s replied to your comment on section %(key)s of “%(plan)s”."
+            )
+            % values,
+            email_subject=_("Reply to your comment on “%(plan)s”") % values,
+            email_body=reply.body,
+        ),
     )
 
 

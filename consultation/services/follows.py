@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_member
-from accounts.services import notify_many
+from accounts.services import NotificationText, notify_many
 from common import ratelimit
 from consultation.models import Comment, Plan, PlanFollow, PlanVersion
 
@@ -64,15 +64,21 @@ def notify_new_version(*, version: PlanVersion, actor: User) -> None:
     """Tell the plan's audience (not the publisher) about a published version."""
     plan = version.plan
     values = {"plan": plan.title, "number": version.number}
-    title = _("Version %(number)d of “%(plan)s” was published.") % values
-    body = version.change_summary.strip()
-    if body:
-        body = _("What changed: %(summary)s") % {"summary": body}
+    summary = version.change_summary.strip()
+
+    def compose() -> NotificationText:
+        # Once per language among the audience.
+        return NotificationText(
+            title=_("Version %(number)d of “%(plan)s” was published.") % values,
+            email_subject=_("New version of “%(plan)s”") % values,
+            email_body=(
+                _("What changed: %(summary)s") % {"summary": summary} if summary else ""
+            ),
+        )
+
     notify_many(
         recipients=plan_audience(plan).exclude(pk=actor.pk),
         kind="consultation.version",
-        title=title,
         url=version.get_absolute_url(),
-        email_subject=_("New version of “%(plan)s”") % values,
-        email_body=body,
+        compose=compose,
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_member
-from accounts.services import notify
+from accounts.services import NotificationText, notify
 from common import ratelimit
 from consultation import permissions as perms
 from consultation.models import Comment, Flag, FlagReason, ModerationAction
@@ -74,16 +74,18 @@ def hide_comment(
             notify(
                 recipient=comment.author,
                 kind="consultation.hidden",
-                title=_(
-                    "A moderator hid your comment on section %(key)s of “%(plan)s” "
-                    "(reason: %(reason)s)."
-                )
-                % {
-                    "key": comment.section_key,
-                    "plan": comment.plan.title,
-                    "reason": comment.get_hidden_reason_display(),
-                },
                 url=comment.get_absolute_url(),
+                compose=lambda: NotificationText(
+                    title=_(
+                        "A moderator hid your comment on section %(key)s of "
+                        "“%(plan)s” (reason: %(reason)s)."
+                    )
+                    % {
+                        "key": comment.section_key,
+                        "plan": comment.plan.title,
+                        "reason": comment.get_hidden_reason_display(),
+                    }
+                ),
             )
     return action
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import notify
+from accounts.services import NotificationText, notify
 from common.sanitize import render_markdown
 from consultation import permissions as perms
 from consultation.models import Comment, Disposition, OfficialResponse, PlanVersion
@@ -15,6 +16,7 @@ from consultation.services._text import Errors, choice, multi_line, required_tex
 MAX_RESPONSE = 10_000
 
 
+@transaction.atomic  # the response and its notification: both or neither
 def respond_to_comment(
     *,
     user: User,
@@ -75,36 +77,43 @@ def _notify_author(comment: Comment, response: OfficialResponse) -> None:
     if author is None or author.pk == response.author_id:
         return
     plan = comment.plan
-    values = {
-        "agency": plan.agency.name,
-        "key": comment.section_key,
-        "plan": plan.title,
-        "disposition": response.get_disposition_display(),
-    }
-    title = (
-        _(
-            "%(agency)s responded to your comment on section %(key)s of "
-            "“%(plan)s”: %(disposition)s"
-        )
-        % values
-    )
-    body = "\n\n".join(
-        [
-            _("Hello %(name)s,") % {"name": author.display_name},
+
+    def compose() -> NotificationText:
+        # Runs in the author's language: the disposition label too.
+        values = {
+            "agency": plan.agency.name,
+            "key": comment.section_key,
+            "plan": plan.title,
+            "disposition": response.get_disposition_display(),
+        }
+        title = (
             _(
-                "%(agency)s has responded to your comment on section %(key)s of "
-                "“%(plan)s”."
+                "%(agency)s responded to your comment on section %(key)s of "
+                "“%(plan)s”: %(disposition)s"
             )
-            % values,
-            _("Disposition: %(disposition)s") % values,
-            response.body,
-        ]
-    )
+            % values
+        )
+        body = "\n\n".join(
+            [
+                _("Hello %(name)s,") % {"name": author.display_name},
+                _(
+                    "%(agency)s has responded to your comment on section %(key)s "
+                    "of “%(plan)s”."
+                )
+                % values,
+                _("Disposition: %(disposition)s") % values,
+                response.body,
+            ]
+        )
+        return NotificationText(
+            title=title,
+            email_subject=_("Response to your comment on “%(plan)s”") % values,
+            email_body=body,
+        )
+
     notify(
         recipient=author,
         kind="consultation.response",
-        title=title,
         url=comment.get_absolute_url(),
-        email_subject=_("Response to your comment on “%(plan)s”") % values,
-        email_body=body,
+        compose=compose,
     )

@@ -12,6 +12,7 @@ report (statements) and an admin search for a hostile query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from tests.browser.fixtures import login
 from tests.data import naughty_strings
 from tests.factories import PASSWORD, AgencyFactory, make_user
 from tests.forum.factories import ForumSessionFactory, member
+from tests.helpers import capture_broadcasts
 from tests.hostile.scan import squash
 
 pytestmark = pytest.mark.browser
@@ -54,17 +56,28 @@ Introductory text.
 Every committee meeting will be streamed live and archived.
 """
 
-# Strings a reader must find on the pages (where the input takes them).
-SAMPLE = [
+# Strings a reader must find on the pages (where the input takes them), by
+# how they start in blns.json.
+SAMPLE_STARTS = [
     "<script>alert(123)</script>",
-    '"><script>alert(document.title)</script>',
-    "<img src=x onerror=alert(1) />",
-    "javascript:alert(1)",
+    '"><script>alert(123)</script>',
+    "<img src=x onerror=alert(123) />",
+    '<script\\x20type="text/javascript">',
     "田中さんにあげて下さい",
-    "ثم نفس سقطت وبالتحديد",
-    "𝐓𝐡𝐞 𝐪𝐮𝐢𝐜𝐤 𝐛𝐫𝐨𝐰𝐧 𝐟𝐨𝐱",
-    "{{ 7*7 }}",
+    "ثم نفس سقطت",
+    "𝐓𝐡𝐞 𝐪𝐮𝐢𝐜𝐤",
+    "Ω≈ç√∫",
 ]
+
+
+def sample() -> list[str]:
+    strings = naughty_strings()
+    found = [next((s for s in strings if s.startswith(p)), "") for p in SAMPLE_STARTS]
+    assert all(found), dict(zip(SAMPLE_STARTS, found, strict=True))
+    return found
+
+
+SAMPLE = sample()
 
 
 def ok(function: Any, **kwargs: Any) -> Any:
@@ -76,13 +89,19 @@ def ok(function: Any, **kwargs: Any) -> Any:
 
 
 @pytest.fixture
-def hostile_world(live_site, settings) -> dict[str, Any]:
+def hostile_world(live_site, settings) -> Iterator[dict[str, Any]]:
+    # Services broadcast on commit; Playwright's event loop runs in this
+    # thread, so record the broadcasts instead of sending them.
+    with capture_broadcasts():
+        yield seed(settings)
+
+
+def seed(settings: Any) -> dict[str, Any]:
     settings.RATELIMIT_ENABLED = False
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
     }
     strings = naughty_strings()
-    assert all(s in strings for s in SAMPLE)
     agency = AgencyFactory(slug="ministry-of-data", name="Ministry of Data")
     official = make_user(Role.OFFICIAL, agency=agency, email="official@example.org")
     moderator = make_user(Role.MODERATOR, email="mo@example.org")
@@ -139,10 +158,11 @@ def hostile_world(live_site, settings) -> dict[str, Any]:
             disposition="adopted",
             body=text,
         )
+    flagger = make_user()
     for n, text in enumerate(strings):
         ok(
             consultation.flag_comment,
-            user=authors[(n + 1) % len(authors)],
+            user=flagger,
             comment=comments[n % len(comments)],
             reason="other",
             note=text,
@@ -196,16 +216,28 @@ def open_and_check(page: Any, url: str, ready: str | None = None) -> str:
     return squash(page.inner_text("body"))
 
 
-def test_naughty_strings_run_no_script_on_any_page(hostile_world, new_page):
-    w = hostile_world
+def _console_error(page: Any, message: Any) -> None:
+    # The admin's pages name no icon, so Chromium asks for /favicon.ico (404).
+    if message.type == "error" and not str(message.location.get("url", "")).endswith(
+        "/favicon.ico"
+    ):
+        page.console_errors.append(message.text)
+
+
+def trapped_page(new_page: Any, email: str) -> Any:
+    """A logged-in page with the traps and the console listener installed."""
     page = new_page()
+    page.set_default_timeout(60_000)  # pages with a thousand comments
     page.add_init_script(TRAP)
     page.console_errors = []
-    page.on(
-        "console",
-        lambda m: m.type == "error" and page.console_errors.append(m.text),
-    )
-    login(page, "mo@example.org", PASSWORD)
+    page.on("console", lambda m: _console_error(page, m))
+    login(page, email, PASSWORD)
+    return page
+
+
+def test_naughty_strings_run_no_script_on_any_page(hostile_world, new_page):
+    w = hostile_world
+    page = trapped_page(new_page, "mo@example.org")
 
     shown = open_and_check(page, f"/plans/{w['plan'].slug}/")
     for text in SAMPLE:
@@ -216,7 +248,7 @@ def test_naughty_strings_run_no_script_on_any_page(hostile_world, new_page):
     assert "田中さんにあげて下さい" in shown
     assert "<script>alert(123)</script>" in shown  # Markdown shows raw HTML as text
     shown = open_and_check(page, "/moderation/")
-    assert squash(SAMPLE[0]) in shown or "moderation" in shown.lower()
+    assert squash(SAMPLE[0]) in shown  # a flag note
     shown = open_and_check(page, f"/sessions/{w['ended'].pk}/")
     assert "田中さんにあげて下さい" in shown
     shown = open_and_check(
@@ -229,12 +261,10 @@ def test_naughty_strings_run_no_script_on_any_page(hostile_world, new_page):
     shown = open_and_check(page, f"/conversations/{w['conversation'].pk}/report/")
     assert squash(SAMPLE[0]) in shown
 
-    admin = new_page()
-    admin.add_init_script(TRAP)
-    admin.console_errors = []
-    login(admin, "admin@example.org", PASSWORD)
+    admin = trapped_page(new_page, "admin@example.org")
     shown = open_and_check(admin, f"/admin/consultation/comment/?q={quote(SAMPLE[2])}")
-    assert "1 result" in shown or "results" in shown
+    assert admin.input_value("#searchbar") == SAMPLE[2]
+    assert admin.locator("#result_list tbody tr").count() >= 1
 
     # The trap itself works: a script that does run is caught.
     page.evaluate("alert('probe')")

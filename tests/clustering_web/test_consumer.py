@@ -127,7 +127,7 @@ async def test_oversized_frames_close_the_socket(conversation):
     await receive(communicator)
     await communicator.send_to(text_data="x" * (65 * 1024))
     closed = await communicator.receive_output(timeout=5)
-    assert closed == {"type": "websocket.close", "code": 1009}
+    assert closed == {"type": "websocket.close", "code": 4009}
 
 
 async def test_floods_get_errors_then_a_close(conversation):
@@ -148,7 +148,7 @@ async def test_floods_get_errors_then_a_close(conversation):
             break
     texts = [json.loads(o["text"]) for o in outputs if o["type"] == "websocket.send"]
     assert any(t.get("code") == "rate_limited" for t in texts)
-    assert outputs[-1] == {"type": "websocket.close", "code": 1008}
+    assert outputs[-1] == {"type": "websocket.close", "code": 4008}
 
 
 async def test_analyses_saved_by_another_process_reach_in_memory_sockets(

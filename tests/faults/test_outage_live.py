@@ -147,12 +147,12 @@ def site(proxy: TcpProxy) -> Iterator[str]:
 
     def ready() -> bool:
         try:
-            return requests.get(f"{base}/", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{base}/", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or slow to start
             return False
 
     try:
-        wait_for(ready, timeout=30, step=0.2)
+        wait_for(ready, timeout=60, step=0.2)
         yield base
     finally:
         process.kill()
