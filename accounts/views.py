@@ -25,6 +25,7 @@ from accounts.services import (
 from accounts.services import unsubscribe as unsubscribe_user
 
 
+@require_http_methods(["GET", "POST"])
 def switch_language(request: HttpRequest) -> HttpResponse:
     """Django's ``set_language`` (same form, cookie and redirect), which also
     remembers the choice on the account of whoever is logged in, so that their

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from consultation import feeds, views
 
@@ -6,16 +7,20 @@ app_name = "consultation"
 
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
-    path("plans/versions.atom", feeds.AllVersionsFeed(), name="versions_feed"),
+    path(
+        "plans/versions.atom",
+        require_safe(feeds.AllVersionsFeed()),
+        name="versions_feed",
+    ),
     path("plans/new/", views.plan_create, name="plan_create"),
     path(
         "plans/<slug:slug>/versions.atom",
-        feeds.PlanVersionsFeed(),
+        require_safe(feeds.PlanVersionsFeed()),
         name="plan_versions_feed",
     ),
     path(
         "plans/<slug:slug>/responses.atom",
-        feeds.PlanResponsesFeed(),
+        require_safe(feeds.PlanResponsesFeed()),
         name="plan_responses_feed",
     ),
     path("plans/<slug:slug>/", views.plan_detail, name="plan_detail"),

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
 from forum import feeds, views
@@ -8,7 +9,11 @@ app_name = "forum"
 urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/calendar.ics", views.upcoming_calendar, name="upcoming_calendar"),
-    path("sessions/upcoming.atom", feeds.UpcomingSessionsFeed(), name="upcoming_feed"),
+    path(
+        "sessions/upcoming.atom",
+        require_safe(feeds.UpcomingSessionsFeed()),
+        name="upcoming_feed",
+    ),
     path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
     path("sessions/<int:pk>/follow/", views.session_follow, name="follow"),
     path("sessions/<int:pk>/presenter/", views.presenter, name="presenter"),

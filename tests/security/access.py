@@ -46,6 +46,13 @@ RULES: dict[str, dict[str, str]] = {
     "home": {
         "GET": "ok ok ok ok ok ok",
     },
+    "set_language": {
+        "GET": "ok ok ok ok ok ok",
+        "POST": "ok ok ok ok ok ok",
+    },
+    "api-guide": {
+        "GET": "ok ok ok ok ok ok",
+    },
     "open_data": {
         "GET": "ok ok ok ok ok ok",
     },
@@ -175,11 +182,20 @@ RULES: dict[str, dict[str, str]] = {
     "consultation:plan_list": {
         "GET": "ok ok ok ok ok ok",
     },
+    "consultation:versions_feed": {
+        "GET": "ok ok ok ok ok ok",
+    },
     "consultation:plan_create": {
         "GET": "login 403 403 ok ok ok",
         "POST": "login 403 403 ok ok ok",
     },
     "consultation:plan_detail": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "consultation:plan_versions_feed": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "consultation:plan_responses_feed": {
         "GET": "ok ok ok ok ok ok",
     },
     "consultation:plan_edit": {
@@ -267,6 +283,9 @@ RULES: dict[str, dict[str, str]] = {
         "GET": "ok ok ok ok ok ok",
     },
     "forum:upcoming_calendar": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "forum:upcoming_feed": {
         "GET": "ok ok ok ok ok ok",
     },
     "forum:session_detail": {
