@@ -264,14 +264,19 @@ def history(conversation: Conversation, limit: int = 120) -> list[dict[str, Any]
     ]
 
 
+# The moderation page lists at most this many pending statements (oldest first)
+# and says how many more are waiting.
+QUEUE_PAGE = 500
+
+
 def moderation_queue(conversation: Conversation) -> dict[str, Any]:
-    pending = list(
-        Statement.objects.filter(
-            conversation=conversation, status=StatementStatus.PENDING
-        )
-        .select_related("author")
-        .order_by("created_at", "pk")[:500]
+    waiting = Statement.objects.filter(
+        conversation=conversation, status=StatementStatus.PENDING
     )
+    pending = list(
+        waiting.select_related("author").order_by("created_at", "pk")[:QUEUE_PAGE]
+    )
+    pending_total = len(pending) if len(pending) < QUEUE_PAGE else waiting.count()
     flagged = list(
         Statement.objects.filter(
             conversation=conversation, flags__resolved_at__isnull=True
@@ -288,7 +293,12 @@ def moderation_queue(conversation: Conversation) -> dict[str, Any]:
         statement__in=[s.pk for s in flagged], resolved_at__isnull=True
     ).values_list("statement_id", "reason"):
         reasons.setdefault(sid, []).append(reason)
-    return {"pending": pending, "flagged": flagged, "reasons": reasons}
+    return {
+        "pending": pending,
+        "pending_total": pending_total,
+        "flagged": flagged,
+        "reasons": reasons,
+    }
 
 
 def accepted_statements(conversation: Conversation) -> QuerySet[Statement]:

@@ -363,6 +363,7 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "conversation": conversation,
             "pending": queue["pending"],
+            "pending_total": queue["pending_total"],
             "flagged": [(s, queue["reasons"].get(s.pk, [])) for s in queue["flagged"]],
             "reasons": RejectionReason.choices,
         },

@@ -85,3 +85,24 @@ def test_pages_run_a_bounded_number_of_queries(
     ]:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_moderation_page_says_when_more_statements_wait_than_it_lists(
+    client, conversation, moderator, monkeypatch
+):
+    from clustering import selectors
+    from clustering.models import StatementStatus
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE", 2)
+    for n in range(3):
+        Statement.objects.create(
+            conversation=conversation,
+            text=f"Waiting number {n}",
+            status=StatementStatus.PENDING,
+        )
+    client.force_login(moderator)
+    page = client.get(f"/conversations/{conversation.pk}/moderate/").content.decode()
+    assert "3 statements waiting" in page
+    assert page.count('data-group="pending"') == 2  # the two oldest, as checkboxes
+    assert "The oldest 2 are listed here" in page

@@ -81,6 +81,14 @@ from tests.factories import AgencyFactory, make_user
 from tests.forum.factories import ForumSessionFactory
 from tests.hostile.scan import sanitiser_problems, scan, squash
 
+
+@pytest.fixture(autouse=True)
+def _whole_moderation_queue(monkeypatch):
+    """The conversation's moderation page lists the oldest 500 pending
+    statements; the sweep adds more than that and checks each on that page."""
+    monkeypatch.setattr("clustering.selectors.QUEUE_PAGE", 5000)
+
+
 PLAN_BODY = """\
 Introductory text.
 
