@@ -18,12 +18,15 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from limits import parse
 from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from common.middleware import is_database_unavailable, unavailable_response
 
 
 class RateLimited(Exception):
@@ -114,6 +117,13 @@ class WriteRateLimitMiddleware:
                 check_write(request)
             except RateLimited as exc:
                 return too_many_requests(request, exc)
+            except DatabaseError as exc:
+                # Loading the signed-in user or the session needs the database;
+                # this runs before the view, out of DatabaseUnavailableMiddleware's
+                # reach, so answer its 503 here.
+                if not is_database_unavailable(exc):
+                    raise
+                return unavailable_response(request)
         return self.get_response(request)
 
 
