@@ -41,6 +41,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from _support import drop_database, load_average
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -59,29 +61,10 @@ def _bench_clustering() -> Any:
     return module
 
 
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _drop(admin: str, name: str) -> None:
-    """Drop the temporary database; a busy shared server may refuse a moment."""
-    import psycopg
-
-    for attempt in range(10):
-        try:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except psycopg.OperationalError as exc:
-            if attempt == 9:
-                print(f"could not drop database {name} ({exc}); drop it by hand")
-            time.sleep(3)
 
 
 @contextlib.contextmanager
@@ -95,7 +78,7 @@ def temporary_database(server: str) -> Iterator[str]:
     try:
         yield f"{server.rstrip('/')}/{name}"
     finally:
-        _drop(admin, name)
+        drop_database(admin, name)
 
 
 def environment(database_url: str, redis_url: str) -> dict[str, str]:

@@ -42,6 +42,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from _support import drop_database, load_average
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -68,26 +70,7 @@ def shared_data() -> Path:
     raise SystemExit("shared data not found: set AGORA_SHARED_DATA")
 
 
-def load_average() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
-
-
 # ------------------------------------------------------------------ database
-
-
-def _drop(admin: str, name: str) -> None:
-    """Drop the temporary database; a busy shared server may refuse a moment."""
-    import psycopg
-
-    for attempt in range(10):
-        try:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            return
-        except psycopg.OperationalError as exc:
-            if attempt == 9:
-                print(f"could not drop database {name} ({exc}); drop it by hand")
-            time.sleep(3)
 
 
 @contextlib.contextmanager
@@ -109,7 +92,7 @@ def temporary_database(args: argparse.Namespace) -> Iterator[str]:
     try:
         yield f"{args.postgres.rstrip('/')}/{name}"
     finally:
-        _drop(admin, name)
+        drop_database(admin, name)
 
 
 def server_env(database_url: str) -> dict[str, str]:
