@@ -264,6 +264,9 @@ def _iso_ts(value: str, cache: dict[str, float]) -> float:
 async def _viewer(
     url: str, origin: str, record: ViewerRecord, stop: asyncio.Event, at_cache: dict
 ) -> None:
+    """One viewer: a plain ``async for`` over the frames (cheap per frame, so
+    the client side does not add its own queueing to the latency), stopped by
+    cancellation when ``stop`` is set."""
     from websockets.asyncio.client import connect
 
     loads, now = json.loads, time.time
@@ -279,16 +282,7 @@ async def _viewer(
             max_queue=None,
         ) as ws:
             record.connected = True
-            stopper = asyncio.ensure_future(stop.wait())
-            while True:
-                receiver = asyncio.ensure_future(ws.recv())
-                done, _ = await asyncio.wait(
-                    {receiver, stopper}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receiver not in done:
-                    receiver.cancel()
-                    return
-                raw = receiver.result()
+            async for raw in ws:
                 received = now()
                 frame = loads(raw)
                 kind = frame["type"]
@@ -316,6 +310,10 @@ async def _viewer(
                             (question["id"], received, _iso_ts(frame["at"], at_cache))
                         )
                         record.counts[str(question["id"])] = question["upvotes"]
+    except asyncio.CancelledError:
+        if not stop.is_set():
+            raise
+        return
     except Exception as exc:  # refused or dropped: counted by the caller
         record.error = f"{type(exc).__name__}: {str(exc)[:60]}"
     if not stop.is_set():
@@ -359,6 +357,8 @@ def viewer_process(
                 failed.value += bad - reported_failed
             reported_ok, reported_failed = ok, bad
         stop.set()
+        for task in tasks:
+            task.cancel()
         await asyncio.wait(tasks, timeout=20)
         summary = []
         for r in records:

@@ -3,7 +3,8 @@
 Websocket routes come from each app's ``routing.websocket_urlpatterns``. Every
 socket passes the Origin check (same hosts as ALLOWED_HOSTS; a missing or
 ``null`` Origin is refused) and session authentication before a consumer sees
-it.
+it. Outermost, ``DirectSendMiddleware`` lets live-session broadcasts write
+their prepared frames straight to daphne's sockets (common/wsframes.py).
 """
 
 import os
@@ -19,6 +20,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from common.wsframes import DirectSendMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 
@@ -31,8 +33,10 @@ def build_application(*, serve_static: bool = False) -> ProtocolTypeRouter:
     return ProtocolTypeRouter(
         {
             "http": http_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            "websocket": DirectSendMiddleware(
+                AllowedHostsOriginValidator(
+                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                )
             ),
         }
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.realtime import encode
+from common.wsframes import SCOPE_KEY, DirectWriter, Frame
 from forum import events, fanout, selectors
 from forum.fanout import read_db
 from forum.models import ForumSession
@@ -93,6 +94,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     hub: fanout.SessionHub | None = None
     stream: str = ""
+    _writer: DirectWriter | None = None
 
     async def connect(self) -> None:
         try:
@@ -107,6 +109,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.stream = stream
+        self._writer: DirectWriter | None = self.scope.get(SCOPE_KEY)
         self.last_seq = 0
         self._syncing = True
         self._buffer: list[tuple[int, str]] = []
@@ -174,20 +177,23 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- from the hub -----------------------------------------------------------
 
-    async def _send_text(self, text: str) -> None:
-        # The hot path of the fan-out: straight to the ASGI send, skipping the
-        # generic consumer's wrappers (one frame, encoded once, per socket).
-        await self.base_send({"type": "websocket.send", "text": text})
+    async def _send_frame(self, frame: Frame) -> None:
+        # The hot path of the fan-out: the frame's bytes, built once, written
+        # straight to the socket under daphne (common/wsframes.py); otherwise
+        # the ASGI send, skipping the generic consumer's wrappers.
+        if self._writer is not None and self._writer.write(frame):
+            return
+        await self.base_send({"type": "websocket.send", "text": frame.text})
 
-    async def deliver_event(self, seq: int, text: str) -> None:
+    async def deliver_event(self, seq: int, frame: Frame) -> None:
         if self._syncing:
-            self._buffer.append((seq, text))
+            self._buffer.append((seq, frame.text))
         elif seq > self.last_seq:
             self.last_seq = seq
-            await self._send_text(text)
+            await self._send_frame(frame)
 
     async def deliver_state(
-        self, kind: str, text: str, question_ids: frozenset[int]
+        self, kind: str, frame: Frame, question_ids: frozenset[int]
     ) -> None:
         if self._syncing:
             # State read before our snapshot might be older than it: skip it,
@@ -196,7 +202,7 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self._skipped_presence = True
             self._skipped_tally |= question_ids
             return
-        await self._send_text(text)
+        await self._send_frame(frame)
 
     # --- from the browser -------------------------------------------------------
 

@@ -39,6 +39,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from common.realtime import asend_now, encode
+from common.wsframes import Frame
 from forum import events, selectors
 from forum.groups import moderator_group, session_group
 from forum.models import Stream
@@ -100,10 +101,10 @@ class Listener(Protocol):
 
     stream: str
 
-    async def deliver_event(self, seq: int, text: str) -> None: ...
+    async def deliver_event(self, seq: int, frame: Frame) -> None: ...
 
     async def deliver_state(
-        self, kind: str, text: str, question_ids: frozenset[int]
+        self, kind: str, frame: Frame, question_ids: frozenset[int]
     ) -> None: ...
 
 
@@ -254,11 +255,11 @@ class SessionHub:
     async def _drain(self, stream: str) -> None:
         early = self._early[stream]
         while (nxt := self._last_seq.get(stream, 0) + 1) in early:
-            text = early.pop(nxt)
+            frame = Frame(early.pop(nxt))  # encoded once for every socket
             self._last_seq[stream] = nxt
             for listener in list(self.listeners[stream]):
                 try:
-                    await listener.deliver_event(nxt, text)
+                    await listener.deliver_event(nxt, frame)
                 except Exception:  # one broken socket must not starve the others
                     logger.exception("hub %s: delivery failed", self.id)
         if early and stream not in self._gap_tasks:
@@ -359,16 +360,16 @@ class SessionHub:
         self._counts.update(counts)
         if not changed:
             return
-        text = encode(events.tally(changed))
+        frame = Frame(encode(events.tally(changed)))
         changed_ids = frozenset(changed)
-        await self._deliver_state(events.TALLY, text, changed_ids)
+        await self._deliver_state(events.TALLY, frame, changed_ids)
 
     async def _deliver_state(
-        self, kind: str, text: str, question_ids: frozenset[int]
+        self, kind: str, frame: Frame, question_ids: frozenset[int]
     ) -> None:
         for listener in self._all_listeners():
             try:
-                await listener.deliver_state(kind, text, question_ids)
+                await listener.deliver_state(kind, frame, question_ids)
             except Exception:
                 logger.exception("hub %s: delivery failed", self.id)
 
@@ -393,8 +394,8 @@ class SessionHub:
                 total = self.viewers()
                 if total != self._sent_viewers:
                     self._sent_viewers = total
-                    text = encode(events.presence(total))
-                    await self._deliver_state(events.PRESENCE, text, frozenset())
+                    frame = Frame(encode(events.presence(total)))
+                    await self._deliver_state(events.PRESENCE, frame, frozenset())
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -425,5 +425,7 @@ LOGGING: dict[str, Any] = {
         "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # One line per process saying which websocket write path is in use.
+        "common.wsframes": {"level": "INFO"},
     },
 }

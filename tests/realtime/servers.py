@@ -91,8 +91,9 @@ class RedisServer:
 
 
 class Daphne:
-    def __init__(self, *, redis_url: str = "") -> None:
+    def __init__(self, *, redis_url: str = "", log: Path | None = None) -> None:
         self.port = free_port()
+        self.log = log  # where its stderr goes (default: nowhere)
         self.env = {
             **os.environ,
             **database_env(),
@@ -112,12 +113,15 @@ class Daphne:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        stderr = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port),
              "config.asgi:application"],
             cwd=ROOT, env=self.env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=stderr,
         )  # fmt: skip
+        if self.log:
+            stderr.close()  # type: ignore[union-attr]
         wait_for_port(self.port, self.process, 60)
 
     def kill(self) -> None:
