@@ -27,7 +27,7 @@ from common.realtime import encode
 from common.wsframes import SCOPE_KEY, DirectWriter, Frame
 from forum import events, fanout, selectors
 from forum.fanout import read_db
-from forum.models import ForumSession
+from forum.models import ForumSession, Stream
 from forum.participants import Participant, participant_from_scope
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,13 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         try:
             self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
             self.participant = participant_from_scope(self.scope)
-            stream = await read_db(_connection)(self.session_id, self.participant)
+            served = fanout.running_hub(self.session_id) is not None
+            if self.participant.is_member or not served:
+                stream = await read_db(_connection)(self.session_id, self.participant)
+            else:
+                # A visitor (who cannot moderate) of a session this process
+                # already serves: the public stream, without a database read.
+                stream = Stream.PUBLIC
         except Exception:
             logger.exception("websocket connect failed")
             await self.close(code=1011)
@@ -150,9 +156,15 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self.session_id, self.stream, since
             )
         if frames is None:
-            snapshot = await read_db(selectors.build_snapshot)(
-                self.session_id, self.participant, viewers=self.hub.viewers()
-            )
+            if self._shares_public_snapshot():
+                snapshot = {
+                    **await self.hub.public_snapshot(),
+                    "viewers": self.hub.viewers(),
+                }
+            else:
+                snapshot = await read_db(selectors.build_snapshot)(
+                    self.session_id, self.participant, viewers=self.hub.viewers()
+                )
             self.last_seq = snapshot["seq"]
             await self._send_json(snapshot)
         else:
@@ -174,6 +186,12 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if self._skipped_tally:
             skipped, self._skipped_tally = self._skipped_tally, set()
             self.hub.mark_dirty(skipped, force=True)
+
+    def _shares_public_snapshot(self) -> bool:
+        """A visitor without a browser session sees exactly the public
+        questions, like every other such visitor (no pending ones of their
+        own): their snapshot can come from the hub's cache."""
+        return self.stream == Stream.PUBLIC and not self.participant.key
 
     # --- from the hub -----------------------------------------------------------
 

@@ -15,6 +15,9 @@ sockets. The hub also
 * coalesces upvote counts: services send ``tally.dirty`` notices; the hub
   reads the current counts at most every 0.25 s and sends one ``tally`` frame
   with what changed, so every viewer gets at most four per second;
+* keeps the public snapshot that visitors without a browser session start
+  from (the same for all of them), so that a burst of connects costs one
+  database read per change instead of one per socket (:meth:`public_snapshot`);
 * counts viewers across processes: each hub publishes its local count to the
   session group (``presence.report``) when it changes and every two seconds;
   every hub adds up the reports it has heard in the last five seconds and sends
@@ -33,16 +36,19 @@ import pprint
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import AnonymousUser
 
 from common.realtime import asend_now, encode
 from common.wsframes import Frame
 from forum import events, selectors
 from forum.groups import moderator_group, session_group
 from forum.models import Stream
+from forum.participants import Participant
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +72,21 @@ GAP_WAIT = 0.15  # how long an early event waits for the ones before it
 POLL_INTERVAL = 1.0  # database check for events whose broadcast was lost
 RECONCILE_EVERY = 3  # polls between full upvote-count reconciliations
 REJOIN_EVERY = 600.0  # refresh group membership (in-memory groups expire)
+SNAPSHOT_TTL = 1.0  # a cached public snapshot is re-read at least this often
+SNAPSHOT_TRIES = 3  # cache reads before a connect reads its own snapshot
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    payload: dict[str, Any]
+    generation: int  # the hub's count generation when the read started
+    started: float  # loop time when the read started
+
+
+def _anonymous_snapshot(session_id: int) -> dict[str, Any]:
+    return selectors.build_snapshot(
+        session_id, Participant(user=AnonymousUser(), key="")
+    )
 
 
 class _LazyPformat:
@@ -141,6 +162,11 @@ class SessionHub:
         # Presence state: hub id -> (viewers, when heard).
         self._reports: dict[str, tuple[int, float]] = {}
         self._sent_viewers: int | None = None
+        # Public snapshot cache: valid while no event and no count change has
+        # been heard since its read started (and for at most SNAPSHOT_TTL).
+        self._generation = 0
+        self._snapshot: _Snapshot | None = None
+        self._snapshot_read: asyncio.Future[_Snapshot] | None = None
         self.stopped = False
 
     # --- lifecycle -------------------------------------------------------------
@@ -236,6 +262,7 @@ class SessionHub:
         payload = json.loads(text)
         kind = payload.get("type")
         if kind == events.TALLY_DIRTY:
+            self._generation += 1
             self.mark_dirty(int(q) for q in payload.get("questions", []))
         elif kind == events.PRESENCE_REPORT:
             loop = asyncio.get_running_loop()
@@ -360,6 +387,7 @@ class SessionHub:
         self._counts.update(counts)
         if not changed:
             return
+        self._generation += 1  # e.g. found by a reconciliation
         frame = Frame(encode(events.tally(changed)))
         changed_ids = frozenset(changed)
         await self._deliver_state(events.TALLY, frame, changed_ids)
@@ -372,6 +400,47 @@ class SessionHub:
                 await listener.deliver_state(kind, frame, question_ids)
             except Exception:
                 logger.exception("hub %s: delivery failed", self.id)
+
+    # --- snapshots -------------------------------------------------------------
+
+    def _snapshot_fresh(self, snapshot: _Snapshot | None) -> bool:
+        """Whether a socket that has joined may start from ``snapshot``: read
+        after every count change heard so far, covering every event delivered
+        so far (so none was missed before the socket joined), and recent."""
+        if snapshot is None:
+            return False
+        loop = asyncio.get_running_loop()
+        return (
+            snapshot.generation == self._generation
+            and snapshot.payload["seq"] >= self._last_seq.get(Stream.PUBLIC, 0)
+            and loop.time() - snapshot.started < SNAPSHOT_TTL
+        )
+
+    async def _read_snapshot(self) -> _Snapshot:
+        loop = asyncio.get_running_loop()
+        generation, started = self._generation, loop.time()
+        try:
+            payload = await read_db(_anonymous_snapshot)(self.session_id)
+        finally:
+            self._snapshot_read = None
+        snapshot = _Snapshot(payload, generation, started)
+        self._snapshot = snapshot
+        return snapshot
+
+    async def public_snapshot(self) -> dict[str, Any]:
+        """The snapshot of a visitor without a browser session (public
+        stream, no pending questions of their own); call after joining. One
+        read serves every socket that connects while it is fresh."""
+        for _ in range(SNAPSHOT_TRIES):
+            if self._snapshot_fresh(self._snapshot):
+                return self._snapshot.payload  # type: ignore[union-attr]
+            if self._snapshot_read is None:
+                self._snapshot_read = asyncio.ensure_future(self._read_snapshot())
+            snapshot = await asyncio.shield(self._snapshot_read)
+            if self._snapshot_fresh(snapshot):
+                return snapshot.payload
+        # Counts changing faster than a read completes: read our own.
+        return await read_db(_anonymous_snapshot)(self.session_id)
 
     # --- presence --------------------------------------------------------------
 
@@ -415,6 +484,17 @@ def _registry() -> dict[int, SessionHub]:
     if registry is None:
         registry = _registries[loop] = {}
     return registry
+
+
+def running_hub(session_id: int) -> SessionHub | None:
+    """This process's started hub for the session, if any: the session
+    exists and sockets are watching it."""
+    hub = _registry().get(session_id)
+    if hub is None or hub.stopped or not hub.ready.done():
+        return None
+    if hub.ready.cancelled() or hub.ready.exception() is not None:
+        return None
+    return hub
 
 
 async def join(session_id: int, listener: Listener) -> SessionHub:
