@@ -2,9 +2,10 @@
 
 Websocket routes come from each app's ``routing.websocket_urlpatterns``. Every
 socket passes the Origin check (same hosts as ALLOWED_HOSTS; a missing or
-``null`` Origin is refused) and session authentication before a consumer sees
-it. Outermost, ``DirectSendMiddleware`` lets live-session broadcasts write
-their prepared frames straight to daphne's sockets (common/wsframes.py).
+``null`` Origin is refused) and session authentication (common/wsauth.py)
+before a consumer sees it. Outermost, ``DirectSendMiddleware`` lets
+live-session broadcasts write their prepared frames straight to daphne's
+sockets (common/wsframes.py).
 """
 
 import os
@@ -15,11 +16,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from common.wsauth import SessionAuthMiddlewareStack  # noqa: E402
 from common.wsframes import DirectSendMiddleware  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
@@ -35,7 +36,7 @@ def build_application(*, serve_static: bool = False) -> ProtocolTypeRouter:
             "http": http_app,
             "websocket": DirectSendMiddleware(
                 AllowedHostsOriginValidator(
-                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+                    SessionAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
                 )
             ),
         }
