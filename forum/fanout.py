@@ -72,6 +72,10 @@ GAP_WAIT = 0.15  # how long an early event waits for the ones before it
 POLL_INTERVAL = 1.0  # database check for events whose broadcast was lost
 RECONCILE_EVERY = 3  # polls between full upvote-count reconciliations
 REJOIN_EVERY = 600.0  # refresh group membership (in-memory groups expire)
+# Sockets served between yields to the event loop during a broadcast, so that
+# handshakes, HTTP requests and other broadcasts (a question while a tally is
+# going out) are not held up for the whole audience.
+YIELD_EVERY = 250
 SNAPSHOT_TTL = 1.0  # a cached public snapshot is re-read at least this often
 SNAPSHOT_TRIES = 3  # cache reads before a connect reads its own snapshot
 
@@ -284,7 +288,9 @@ class SessionHub:
         while (nxt := self._last_seq.get(stream, 0) + 1) in early:
             frame = Frame(early.pop(nxt))  # encoded once for every socket
             self._last_seq[stream] = nxt
-            for listener in list(self.listeners[stream]):
+            for n, listener in enumerate(list(self.listeners[stream]), 1):
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)
                 try:
                     await listener.deliver_event(nxt, frame)
                 except Exception:  # one broken socket must not starve the others
@@ -395,7 +401,9 @@ class SessionHub:
     async def _deliver_state(
         self, kind: str, frame: Frame, question_ids: frozenset[int]
     ) -> None:
-        for listener in self._all_listeners():
+        for n, listener in enumerate(self._all_listeners(), 1):
+            if n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)
             try:
                 await listener.deliver_state(kind, frame, question_ids)
             except Exception:
