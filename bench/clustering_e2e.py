@@ -316,6 +316,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="2k only, 2 runs")
     parser.add_argument("--runs", type=int, help="runs per shape (default 3)")
+    parser.add_argument("--shapes", help="comma-separated: 2k,33k (default both)")
     parser.add_argument(
         "--postgres",
         default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
@@ -327,6 +328,8 @@ def main() -> None:
     args = parser.parse_args()
     runs = args.runs or (2 if args.quick else 3)
     shapes = ["2k"] if args.quick else ["2k", "33k"]
+    if args.shapes:
+        shapes = [s for s in args.shapes.split(",") if s in ("2k", "33k")]
     bench = _bench_clustering()
     data = bench.shared_data()
 
