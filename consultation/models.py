@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import choice_label
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -311,6 +313,9 @@ class Comment(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} on {self.section_key}"
 
+    def get_stance_display(self) -> str:
+        return choice_label(Stance, self.stance)
+
     def get_absolute_url(self) -> str:
         return reverse("consultation:comment_detail", args=[self.pk])
 
@@ -436,6 +441,9 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_disposition_display()} (#{self.comment_id})"
+
+    def get_disposition_display(self) -> str:
+        return choice_label(Disposition, self.disposition)
 
 
 class Flag(models.Model):
