@@ -158,7 +158,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or f"#{self.pk}"
 
-    def get_sector_display(self) -> str:
+    def get_sector_display(self) -> str:  # type: ignore[no-redef]  # faster
         return choice_label(Sector, self.sector)
 
     @property

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Count,
@@ -19,14 +21,13 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
-    prefetch_related_objects,
     Q,
     QuerySet,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
-from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
 from accounts.models import Agency, Sector
@@ -284,7 +285,9 @@ def comment_counts(
     return {row["section_key"]: (row["visible"], row["roots"]) for row in rows}
 
 
-def _replies_of(user: Any, roots: list[Comment], limit: int | None) -> list[Comment]:
+def _replies_of(
+    user: Any, roots: Sequence[Comment], limit: int | None
+) -> list[Comment]:
     """The replies to ``roots`` in posting order, at most ``limit`` of each
     (every reply is annotated with its parent's ``reply_total``)."""
     if not roots:
@@ -299,7 +302,9 @@ def _replies_of(user: Any, roots: list[Comment], limit: int | None) -> list[Comm
         return list(replies)
     return list(
         replies.annotate(
-            reply_rank=Window(RowNumber(), partition_by=[F("parent_id")], order_by=order),
+            reply_rank=Window(
+                RowNumber(), partition_by=[F("parent_id")], order_by=order
+            ),
             reply_total=Window(Count("pk"), partition_by=[F("parent_id")]),
         ).filter(reply_rank__lte=limit)
     )
@@ -387,8 +392,7 @@ def thread_position(comment: Comment) -> tuple[int, int]:
     """Where a comment stands on its clause: the 0-based rank of its thread
     among the clause's top-level comments, and its own rank among the
     thread's replies (0 for a top-level comment). Two queries at most."""
-    root = comment.parent if comment.parent_id else comment
-    assert root is not None
+    root = comment.parent or comment
     earlier = Q(created_at__lt=root.created_at) | Q(
         created_at=root.created_at, pk__lt=root.pk
     )

@@ -25,9 +25,9 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -212,9 +212,10 @@ def _blank_comment_forms(sections: list[selectors.SectionView]) -> dict[str, str
     fields = str(form["section"]) + render_to_string(
         "consultation/_comment_fields.html", {"form": form}
     )
-    blank = {}
+    blank: dict[str, str] = {}
     for view in sections:
-        assert view.section is not None
+        if view.section is None:
+            continue
         blank[view.key] = mark_safe(  # noqa: S308 - Django's escaped output
             fields.replace("__ordinal__", str(view.section.ordinal)).replace(
                 "__key__", escape(view.key)
