@@ -7,9 +7,13 @@ keyboard shortcuts, live map and report over the websocket).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
@@ -19,9 +23,11 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Sector
@@ -373,24 +379,61 @@ def moderate(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ report
 
 
-def _report_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+# The report's figures and tables are rendered once per analysis and language
+# and kept this long: rendering them was most of the report page's time
+# (≈1,500 localised numbers in the statement table of a large conversation).
+REPORT_BODY_SECONDS = 300
+
+
+def _report_body(request: HttpRequest, conversation: Conversation) -> str:
+    """The report's body (``_report_body.html``), from the cache when the same
+    analysis was shown in the same language with the same statement texts.
+    The body holds nothing about the viewer."""
     data = selectors.report_data(conversation)
-    context: dict[str, Any] = {
-        "conversation": conversation,
-        "data": data,
-        "status": _status(conversation),
-        "sector_labels": dict(Sector.choices),
-    }
-    if data is not None:
-        report = data["report"]
-        texts = data["texts"]
-        labels = {str(g["id"]): g["label"] for g in report["groups"]}
-        context["groups"] = report["groups"]
-        context["rows"] = _statement_rows(report, texts, labels)
-        context["texts"] = texts
-        context["labels"] = labels
-        context["history"] = selectors.history(conversation)
-    return context
+    if data is None:
+        return render_to_string(
+            "clustering/_report_body.html",
+            {"conversation": conversation, "data": None},
+            request=request,
+        )
+    history = selectors.history(conversation)
+    digest = hashlib.sha256(
+        json.dumps(
+            [data["texts"], history, conversation.attribution, conversation.is_private],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()[:32]
+    key = (
+        f"clustering:report-body:{conversation.pk}:{data['analysis']['id']}:"
+        f"{get_language()}:{digest}"
+    )
+    try:
+        cached = cache.get(key)
+    except Exception:
+        cached = None
+    if isinstance(cached, str):
+        return mark_safe(cached)  # noqa: S308 - rendered by the template below
+    report = data["report"]
+    texts = data["texts"]
+    labels = {str(g["id"]): g["label"] for g in report["groups"]}
+    html = render_to_string(
+        "clustering/_report_body.html",
+        {
+            "conversation": conversation,
+            "data": data,
+            "sector_labels": dict(Sector.choices),
+            "groups": report["groups"],
+            "rows": _statement_rows(report, texts, labels),
+            "texts": texts,
+            "labels": labels,
+            "history": history,
+        },
+        request=request,
+    )
+    with contextlib.suppress(Exception):  # the cache is an optimisation only
+        cache.set(key, str(html), REPORT_BODY_SECONDS)
+    return html
 
 
 def _statement_rows(
@@ -431,13 +474,14 @@ def _share(tally: list[int] | None) -> int | None:
 @require_GET
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = permissions.access_report(request.user, pk)
-    context = _report_context(request, conversation)
-    template = (
-        "clustering/_report_body.html"
-        if request.GET.get("part") == "html"
-        else "clustering/report.html"
+    body = _report_body(request, conversation)
+    if request.GET.get("part") == "html":
+        return HttpResponse(body)
+    return render(
+        request,
+        "clustering/report.html",
+        {"conversation": conversation, "status": _status(conversation), "body": body},
     )
-    return render(request, template, context)
 
 
 @require_GET

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.choices import choice_label
+
 
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -314,6 +316,9 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("consultation:comment_detail", args=[self.pk])
 
+    def get_stance_display(self) -> str:  # type: ignore[no-redef]  # faster
+        return choice_label(Stance, self.stance)
+
     @property
     def anchor(self) -> str:
         return f"comment-{self.pk}"
@@ -436,6 +441,9 @@ class OfficialResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_disposition_display()} (#{self.comment_id})"
+
+    def get_disposition_display(self) -> str:  # type: ignore[no-redef]  # faster
+        return choice_label(Disposition, self.disposition)
 
 
 class Flag(models.Model):

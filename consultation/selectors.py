@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     BooleanField,
     Count,
@@ -22,7 +24,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    Window,
+    prefetch_related_objects,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Agency, Sector
@@ -152,6 +157,13 @@ class Thread:
     can_endorse: bool = False
     can_flag: bool = False
     can_respond: bool = False
+    # How many replies it has when ``replies`` holds only the first few.
+    reply_total: int = 0
+
+    @property
+    def more_replies(self) -> int:
+        """Replies not shown here."""
+        return max(self.reply_total - len(self.replies), 0)
 
     @property
     def responses(self) -> list[OfficialResponse]:
@@ -207,51 +219,196 @@ def _count_visible(threads: list[Thread]) -> int:
     )
 
 
+# The plan page shows the first few threads of each section (and the first few
+# replies of each); the section's own page lists every thread, a page at a
+# time. The plan page's cost so stays the same however many comments there are.
+PLAN_PAGE_THREADS = 5
+PLAN_PAGE_REPLIES = 3
+SECTION_PAGE_THREADS = 50
+
+
 @dataclass
 class SectionView:
-    section: Section
+    """One clause's comments. ``section`` is None for a clause the version
+    no longer has. ``comment_count`` counts every visible comment on the
+    clause (replies included), ``thread_count`` its top-level comments, even
+    when ``threads`` holds only the first few."""
+
+    key: str
+    section: Section | None
     threads: list[Thread]
+    comment_count: int = 0
+    thread_count: int = 0
+    url: str = ""
 
     @property
-    def comment_count(self) -> int:
-        return _count_visible(self.threads)
+    def has_more(self) -> bool:
+        return self.thread_count > len(self.threads) or any(
+            t.more_replies for t in self.threads
+        )
 
 
 @dataclass
 class PlanPage:
     sections: list[SectionView]
     # Comments on clauses this version no longer has, by key.
-    orphans: list[tuple[str, list[Thread]]]
+    orphans: list[SectionView]
 
     @property
     def comment_count(self) -> int:
         return sum(s.comment_count for s in self.sections) + sum(
-            _count_visible(threads) for _key, threads in self.orphans
+            o.comment_count for o in self.orphans
         )
+
+
+def _comments_up_to(plan: Plan, version: PlanVersion) -> Q:
+    return Q(plan=plan, section__version__number__lte=version.number)
+
+
+def comment_counts(
+    plan: Plan, version: PlanVersion, *, key: str | None = None
+) -> dict[str, tuple[int, int]]:
+    """Visible comments and top-level comments per clause (one query)."""
+    comments = Comment.objects.filter(_comments_up_to(plan, version))
+    if key is not None:
+        comments = comments.filter(section_key=key)
+    rows = (
+        comments.order_by()
+        .values("section_key")
+        .annotate(
+            visible=Count(
+                "pk", filter=Q(hidden_at__isnull=True, withdrawn_at__isnull=True)
+            ),
+            roots=Count("pk", filter=Q(parent__isnull=True)),
+        )
+    )
+    return {row["section_key"]: (row["visible"], row["roots"]) for row in rows}
+
+
+def _replies_of(
+    user: Any, roots: Sequence[Comment], limit: int | None
+) -> list[Comment]:
+    """The replies to ``roots`` in posting order, at most ``limit`` of each
+    (every reply is annotated with its parent's ``reply_total``)."""
+    if not roots:
+        return []
+    order = [F("created_at").asc(), F("pk").asc()]
+    replies = (
+        comments_queryset(user)
+        .prefetch_related(None)
+        .filter(parent__in=[c.pk for c in roots])
+    )
+    if limit is None:
+        return list(replies)
+    return list(
+        replies.annotate(
+            reply_rank=Window(
+                RowNumber(), partition_by=[F("parent_id")], order_by=order
+            ),
+            reply_total=Window(Count("pk"), partition_by=[F("parent_id")]),
+        ).filter(reply_rank__lte=limit)
+    )
 
 
 def plan_page(user: Any, plan: Plan, version: PlanVersion) -> PlanPage:
-    """The sections of ``version`` with the comments on each clause made on
-    this or an earlier version (a comment on 3.2 of version 1 stays with 3.2)."""
+    """The sections of ``version`` with the first comments on each clause made
+    on this or an earlier version (a comment on 3.2 of version 1 stays with
+    3.2), and how many there are in all. A fixed number of queries whatever
+    the number of comments."""
     sections = sections_of(version)
-    comments = list(
-        comments_queryset(user).filter(
-            plan=plan, section__version__number__lte=version.number
+    counts = comment_counts(plan, version)
+    # Rank the clause's top-level comments in a light subquery, then annotate
+    # only the few shown (ranking the annotated rows cost twice as much).
+    first = (
+        Comment.objects.filter(_comments_up_to(plan, version), parent__isnull=True)
+        .annotate(
+            thread_rank=Window(
+                RowNumber(),
+                partition_by=[F("section_key")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
         )
+        .filter(thread_rank__lte=PLAN_PAGE_THREADS)
+        .values("pk")
     )
+    roots = list(comments_queryset(user).prefetch_related(None).filter(pk__in=first))
+    replies = _replies_of(user, roots, PLAN_PAGE_REPLIES)
+    # The responses of roots and replies in one query.
+    prefetch_related_objects([*roots, *replies], _responses_prefetch())
+    reply_totals = {r.parent_id: r.reply_total for r in replies}  # type: ignore[attr-defined]
     by_key: dict[str, list[Comment]] = defaultdict(list)
-    for comment in comments:
+    for comment in [*roots, *replies]:
         by_key[comment.section_key].append(comment)
+
+    def view(key: str, section: Section | None) -> SectionView:
+        threads = build_threads(user, by_key.get(key, []))
+        for thread in threads:
+            thread.reply_total = reply_totals.get(thread.comment.pk, 0)
+        visible, total = counts.get(key, (0, 0))
+        return SectionView(key, section, threads, visible, total)
+
     keys = {s.key for s in sections}
-    views = [
-        SectionView(s, build_threads(user, by_key.get(s.key, []))) for s in sections
-    ]
-    orphans = [
-        (key, build_threads(user, items))
-        for key, items in sorted(by_key.items())
-        if key not in keys
-    ]
-    return PlanPage(sections=views, orphans=orphans)
+    return PlanPage(
+        sections=[view(s.key, s) for s in sections],
+        orphans=[view(key, None) for key in sorted(counts) if key not in keys],
+    )
+
+
+@dataclass
+class SectionComments:
+    """Every thread on one clause, a page of top-level comments at a time."""
+
+    view: SectionView
+    page: Page[Comment]
+
+
+def section_comments(
+    user: Any, plan: Plan, version: PlanVersion, key: str, page: Any
+) -> SectionComments | None:
+    """The comments on clause ``key`` of ``version`` (made on this or an
+    earlier version), ``SECTION_PAGE_THREADS`` threads a page, each with all
+    its replies. None if the version has no such clause and nobody commented
+    on it."""
+    section = next((s for s in sections_of(version) if s.key == key), None)
+    visible, total = comment_counts(plan, version, key=key).get(key, (0, 0))
+    if section is None and total == 0:
+        return None
+    roots = (
+        comments_queryset(user)
+        .prefetch_related(None)
+        .filter(_comments_up_to(plan, version), section_key=key, parent__isnull=True)
+    )
+    paginator = Paginator(roots, SECTION_PAGE_THREADS)
+    paginator.count = total  # counted above: saves a query
+    paginated = paginator.get_page(page)
+    top = list(paginated.object_list)
+    comments = [*top, *_replies_of(user, top, None)]
+    prefetch_related_objects(comments, _responses_prefetch())
+    threads = build_threads(user, comments)
+    return SectionComments(
+        SectionView(key, section, threads, visible, total), paginated
+    )
+
+
+def thread_position(comment: Comment) -> tuple[int, int]:
+    """Where a comment stands on its clause: the 0-based rank of its thread
+    among the clause's top-level comments, and its own rank among the
+    thread's replies (0 for a top-level comment). Two queries at most."""
+    root = comment.parent or comment
+    earlier = Q(created_at__lt=root.created_at) | Q(
+        created_at=root.created_at, pk__lt=root.pk
+    )
+    rank = Comment.objects.filter(
+        earlier, plan_id=root.plan_id, section_key=root.section_key, parent__isnull=True
+    ).count()
+    reply_rank = 0
+    if comment.parent_id:
+        reply_rank = Comment.objects.filter(
+            Q(created_at__lt=comment.created_at)
+            | Q(created_at=comment.created_at, pk__lt=comment.pk),
+            parent_id=comment.parent_id,
+        ).count()
+    return rank, reply_rank
 
 
 def public_comments(plan: Plan, *, section: str = "") -> QuerySet[Comment]:

@@ -39,6 +39,16 @@ urlpatterns = [
     ),
     path("plans/<slug:slug>/compare/", views.compare, name="compare"),
     path(
+        "plans/<slug:slug>/sections/<str:key>/",
+        views.section_comments,
+        name="section_comments",
+    ),
+    path(
+        "plans/<slug:slug>/versions/<int:number>/sections/<str:key>/",
+        views.version_section_comments,
+        name="version_section_comments",
+    ),
+    path(
         "plans/<slug:slug>/sections/<str:key>/comment/",
         views.comment_create,
         name="comment_create",

@@ -24,7 +24,10 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -106,6 +109,28 @@ def _plan_url(plan: Plan, anchor: str = "") -> str:
     return plan.get_absolute_url() + (f"#{anchor}" if anchor else "")
 
 
+def _section_url(plan: Plan, key: str, version: PlanVersion | None = None) -> str:
+    """The page listing every comment on clause ``key`` (of ``version`` when
+    it is not the current one)."""
+    if version is None or version.pk == plan.current_version_id:
+        return reverse("consultation:section_comments", args=[plan.slug, key])
+    return reverse(
+        "consultation:version_section_comments", args=[plan.slug, version.number, key]
+    )
+
+
+def _comment_url(comment: Comment) -> str:
+    """Where a comment is shown on the current version: on the plan page
+    when it is among the first threads of its clause, else on the page of
+    its clause's comments that holds it."""
+    rank, reply_rank = selectors.thread_position(comment)
+    if rank < selectors.PLAN_PAGE_THREADS and reply_rank < selectors.PLAN_PAGE_REPLIES:
+        return _plan_url(comment.plan, comment.anchor)
+    url = _section_url(comment.plan, comment.section_key)
+    page = rank // selectors.SECTION_PAGE_THREADS + 1
+    return url + (f"?page={page}" if page > 1 else "") + f"#{comment.anchor}"
+
+
 # --- Plans --------------------------------------------------------------------
 
 
@@ -178,6 +203,27 @@ def _version_nav(plan: Plan) -> list[PlanVersion]:
     return selectors.published_versions(plan)
 
 
+def _blank_comment_forms(sections: list[selectors.SectionView]) -> dict[str, str]:
+    """The fields of each section's blank comment form. They differ only in
+    their ids and the section's key, so one form is rendered and copied
+    (rendering Django's widgets once per section was a third of the plan
+    page's time for a member)."""
+    form = CommentForm(initial={"section": "__key__"}, auto_id="s__ordinal__-%s")
+    fields = str(form["section"]) + render_to_string(
+        "consultation/_comment_fields.html", {"form": form}
+    )
+    blank: dict[str, str] = {}
+    for view in sections:
+        if view.section is None:
+            continue
+        blank[view.key] = mark_safe(  # noqa: S308 - Django's escaped output
+            fields.replace("__ordinal__", str(view.section.ordinal)).replace(
+                "__key__", escape(view.key)
+            )
+        )
+    return blank
+
+
 def _render_plan(
     request: HttpRequest, plan: Plan, version: PlanVersion
 ) -> HttpResponse:
@@ -185,21 +231,17 @@ def _render_plan(
     page = selectors.plan_page(user, plan, version)
     is_current = version.pk == plan.current_version_id
     can_comment = is_current and perms.can_comment(user, plan)
-    forms = {}
-    if can_comment:
-        for view in page.sections:
-            forms[view.section.key] = CommentForm(
-                initial={"section": view.section.key},
-                auto_id=f"s{view.section.ordinal}-%s",
-            )
+    forms = _blank_comment_forms(page.sections) if can_comment else {}
     # What the other apps link to this plan: forum sessions, and conversations
     # about the whole plan or beside one section (a query each).
     conversations = linked_conversations(plan=plan)
     by_section: dict[str, list[Any]] = {}
     for conversation in conversations:
         by_section.setdefault(conversation.section_key, []).append(conversation)
+    for view in [*page.sections, *page.orphans]:
+        view.url = _section_url(plan, view.key, version)
     sections = [
-        (view, forms.get(view.section.key), by_section.get(view.section.key, []))
+        (view, forms.get(view.key), by_section.get(view.key, []))
         for view in page.sections
     ]
     can_manage = perms.can_manage_plan(user, plan)
@@ -240,6 +282,62 @@ def plan_detail(request: HttpRequest, slug: str) -> HttpResponse:
             },
         )
     return _render_plan(request, plan, plan.current_version)
+
+
+def _render_section(
+    request: HttpRequest, plan: Plan, version: PlanVersion, key: str
+) -> HttpResponse:
+    user = request.user
+    found = selectors.section_comments(
+        user, plan, version, key, request.GET.get("page")
+    )
+    if found is None:
+        raise Http404("No such section.")
+    is_current = version.pk == plan.current_version_id
+    can_comment = (
+        is_current and found.view.section is not None and perms.can_comment(user, plan)
+    )
+    form = None
+    if can_comment:
+        form = CommentForm(initial={"section": key}, auto_id="s-%s")
+    return render(
+        request,
+        "consultation/section_comments.html",
+        {
+            "plan": plan,
+            "version": version,
+            "is_current": is_current,
+            "view": found.view,
+            "section": found.view.section,
+            "page": found.page,
+            "form": form,
+            "can_comment": can_comment,
+            "window": perms.comment_window(plan),
+            "plan_url": (
+                plan.get_absolute_url() if is_current else version.get_absolute_url()
+            ),
+        },
+    )
+
+
+@require_GET
+def section_comments(request: HttpRequest, slug: str, key: str) -> HttpResponse:
+    """Every comment on one clause of the current version, in posting order."""
+    plan = perms.access_plan(request.user, slug)
+    if plan.current_version is None:
+        raise Http404("The plan is not published.")
+    return _render_section(request, plan, plan.current_version, key)
+
+
+@require_GET
+def version_section_comments(
+    request: HttpRequest, slug: str, number: int, key: str
+) -> HttpResponse:
+    plan = perms.access_plan(request.user, slug)
+    version = selectors.get_version(plan, number)
+    if version is None:
+        raise Http404("No such version.")
+    return _render_section(request, plan, version, key)
 
 
 @login_required
@@ -501,7 +599,7 @@ def comment_create(request: HttpRequest, slug: str, key: str) -> HttpResponse:
             )
             if comment is not None:
                 messages.success(request, _("Your comment was published."))
-                return redirect(_plan_url(plan, comment.anchor))
+                return redirect(_comment_url(comment))
         else:
             status = 400
     return render(
@@ -515,7 +613,7 @@ def comment_create(request: HttpRequest, slug: str, key: str) -> HttpResponse:
 @require_GET
 def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = perms.access_comment(request.user, comment_id)
-    return redirect(_plan_url(comment.plan, comment.anchor))
+    return redirect(_comment_url(comment))
 
 
 @login_required
@@ -544,7 +642,7 @@ def comment_reply(request: HttpRequest, comment_id: int) -> HttpResponse:
             )
             if reply is not None:
                 messages.success(request, _("Your reply was published."))
-                return redirect(_plan_url(comment.plan, reply.anchor))
+                return redirect(_comment_url(reply))
         else:
             status = 400
     return render(
@@ -596,7 +694,7 @@ def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
             )
             if done is not None:
                 messages.success(request, _("Your comment was updated."))
-                return redirect(_plan_url(comment.plan, comment.anchor))
+                return redirect(_comment_url(comment))
         else:
             status = 400
     return render(
@@ -617,7 +715,7 @@ def comment_withdraw(request: HttpRequest, comment_id: int) -> HttpResponse:
     if request.method == "POST":
         services.withdraw_comment(user=request.user, comment=comment)  # type: ignore[arg-type]
         messages.success(request, _("Your comment was withdrawn."))
-        return redirect(_plan_url(comment.plan, comment.anchor))
+        return redirect(_comment_url(comment))
     return render(
         request,
         "consultation/comment_withdraw.html",
@@ -637,7 +735,7 @@ def comment_endorse(request: HttpRequest, comment_id: int) -> HttpResponse:
     else:
         services.endorse_comment(user=request.user, comment=comment)  # type: ignore[arg-type]
         messages.success(request, _("You endorsed this comment."))
-    return redirect(_plan_url(comment.plan, comment.anchor))
+    return redirect(_comment_url(comment))
 
 
 @require_GET
@@ -680,7 +778,7 @@ def comment_flag(request: HttpRequest, comment_id: int) -> HttpResponse:
                 messages.success(
                     request, _("Thank you. Moderators will look at this comment.")
                 )
-                return redirect(_plan_url(comment.plan, comment.anchor))
+                return redirect(_comment_url(comment))
         else:
             status = 400
     return render(
@@ -736,7 +834,7 @@ def comment_respond(request: HttpRequest, comment_id: int) -> HttpResponse:
                     request,
                     _("Your response was published and its author notified."),
                 )
-                return redirect(_plan_url(comment.plan, comment.anchor))
+                return redirect(_comment_url(comment))
         else:
             status = 400
     return render(

@@ -17,6 +17,7 @@ from accounts.models import Sector
 from accounts.roles import Role
 from consultation import services
 from consultation.models import Comment, Endorsement, OfficialResponse
+from consultation.selectors import PLAN_PAGE_THREADS, SECTION_PAGE_THREADS
 from tests.browser.fixtures import assert_accessible, login
 from tests.consultation.conftest import PLAN_V2, make_plan
 from tests.data import naughty_strings
@@ -289,6 +290,44 @@ def test_forms_and_public_pages_are_accessible(consultation, new_page):
 
 
 @override_settings(RATELIMIT_ENABLED=False)
+def test_a_busy_section_continues_on_its_own_page(consultation, new_page):
+    plan = consultation["plan"]
+    writers = [UserFactory(display_name=f"Writer {i}") for i in range(3)]
+    for i in range(PLAN_PAGE_THREADS + 2):
+        services.post_comment(
+            user=writers[i % 3], plan=plan, section_key="3.2", body=f"Point {i}."
+        )
+    last = Comment.objects.filter(plan=plan).latest("pk")
+    citizen = new_page()
+    login(citizen, "chen@example.org", PASSWORD)
+    citizen.goto(f"/plans/{plan.slug}/")
+    assert not citizen.get_by_text(f"Point {PLAN_PAGE_THREADS + 1}.").count()
+    # The keyboard reaches the link to every comment on the section.
+    link = citizen.get_by_role(
+        "link", name=f"Show all {PLAN_PAGE_THREADS + 3} comments on section 3.2"
+    )
+    link.focus()
+    with citizen.expect_navigation():
+        citizen.keyboard.press("Enter")
+    assert (
+        citizen.get_by_role("heading", level=1)
+        .inner_text()
+        .startswith("Comments on section 3.2")
+    )
+    assert citizen.get_by_text(f"Point {PLAN_PAGE_THREADS + 1}.").is_visible()
+    assert_accessible(citizen)
+    # Endorsing works there as on the plan page, without leaving it.
+    article = citizen.locator(f"#comment-{last.pk}")
+    article.get_by_role("button", name="Endorse").click()
+    assert announced(citizen, "You endorsed this comment.")
+    # A permalink to the late comment leads to it.
+    citizen.goto(f"/comments/{last.pk}/")
+    assert citizen.url.endswith(f"/sections/3.2/#comment-{last.pk}")
+    assert citizen.locator(f"#comment-{last.pk}").is_visible()
+    assert citizen.script_errors == []
+
+
+@override_settings(RATELIMIT_ENABLED=False)
 def test_hostile_text_never_runs_as_script(consultation, new_page):
     plan = consultation["plan"]
     author = consultation["citizen"]
@@ -310,16 +349,20 @@ def test_hostile_text_never_runs_as_script(consultation, new_page):
     )
     page = new_page()
     page.add_init_script(ALERT_TRAP)
+    # The plan page shows the first comments of 3.2; its section pages all.
+    pages = -(-Comment.objects.filter(plan=plan).count() // SECTION_PAGE_THREADS)
     for url in [
         f"/plans/{plan.slug}/",
+        *(f"/plans/{plan.slug}/sections/3.2/?page={n}" for n in range(1, pages + 1)),
         f"/plans/{plan.slug}/register/",
         f"/comments/{last.pk}/history/",
     ]:
         page.goto(url)
         page.wait_for_load_state("load")
         assert page.evaluate("window.__xss") == [], url
-    # What was written is shown as text.
-    page.goto(f"/plans/{plan.slug}/")
+    # What was written is shown as text, where its permalink leads.
+    script = Comment.objects.filter(body__contains="<script>alert(123)</script>")
+    page.goto(f"/comments/{script.first().pk}/")
     assert page.get_by_text("<script>alert(123)</script>").first.is_visible()
     assert page.script_errors == []
     # The trap works: a script that does run is caught.

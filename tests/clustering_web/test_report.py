@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from django.test import Client
@@ -122,3 +123,44 @@ def test_build_report_shapes_repness_with_group_and_rest_shares():
     }  # fmt: skip
     assert report["groups"][1]["label"] == "B"
     assert positions["p3"][2] == 1 and len(report["points"]) == 4
+
+
+@pytest.mark.django_db
+def test_the_cached_report_body_follows_analyses_moderation_and_language(
+    conversation, moderator
+):
+    from clustering import services as conversations
+    from tests.clustering_web.conftest import vote_in_groups
+
+    def participants(html: str) -> int:
+        found = re.search(r'data-stat="participants">(\d+)<', html)
+        assert found
+        return int(found.group(1))
+
+    vote_in_groups(conversation, 12, seed=3)
+    assert run_analysis(conversation.pk, force=True).status == "ok"
+    path = f"/conversations/{conversation.pk}/report/"
+    first = Client().get(path).content.decode()
+    body = Client().get(path + "?part=html").content.decode()
+    assert body in first  # the page embeds the same body (from the cache)
+    assert participants(first) == 12 and "<html" not in body
+    # A new analysis shows its own figures.
+    vote_in_groups(conversation, 20, seed=4)
+    assert run_analysis(conversation.pk, force=True).status == "ok"
+    assert participants(Client().get(path).content.decode()) == 20
+    # A statement rejected after the analysis leaves the report at once.
+    text = "Statement number 7 about open data"
+    assert text in Client().get(path).content.decode()
+    conversations.moderate_statements(
+        conversation=conversation,
+        user=moderator,
+        statement_ids=[conversation.statements.get(text=text).pk],
+        action="reject",
+        reason="off_topic",
+    )
+    assert text not in Client().get(path).content.decode()
+    assert text not in Client().get(path + "?part=html").content.decode()
+    # Each language has its own copy.
+    chinese = Client(headers={"accept-language": "zh-hant"}).get(path)
+    assert "所有陳述" in chinese.content.decode()
+    assert "All statements" in Client().get(path).content.decode()

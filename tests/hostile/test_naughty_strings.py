@@ -75,6 +75,7 @@ from consultation.models import (
     Plan,
     PlanStatus,
 )
+from consultation.selectors import SECTION_PAGE_THREADS
 from forum.models import ForumSession, Question
 from tests.data import naughty_strings
 from tests.factories import AgencyFactory, make_user
@@ -220,7 +221,7 @@ class Input:
     stored: Callable[[World], str]
     expected: Callable[[str], str]
     markdown: Callable[[World], str] | None = None
-    page: Callable[[World], str] | None = None
+    page: Callable[[World], str | list[str]] | None = None
     each: bool = False  # the page shows only the latest value: check each time
     who: str = "citizen"
     prepare: Callable[[World, int], None] | None = None
@@ -254,6 +255,18 @@ def post_api(
 
 def _plan_url(w: World) -> str:
     return f"/plans/{w.plan.slug}/"
+
+
+def _comment_pages(w: World) -> list[str]:
+    """The plan page shows the first threads of a section; the section's own
+    pages show every comment, reply and response."""
+    key = w.comment.section_key
+    threads = Comment.objects.filter(
+        plan=w.plan, section_key=key, parent__isnull=True
+    ).count()
+    pages = max(1, -(-threads // SECTION_PAGE_THREADS))
+    section = f"/plans/{w.plan.slug}/sections/{key}/"
+    return [_plan_url(w), *(f"{section}?page={n}" for n in range(1, pages + 1))]
 
 
 def _flag_target(w: World) -> str:
@@ -407,7 +420,7 @@ INPUTS = [
         stored=latest(Comment, "body"),
         expected=multi_line,
         markdown=latest_html(Comment),
-        page=_plan_url,
+        page=_comment_pages,
     ),
     Input(
         "comment quote",
@@ -423,7 +436,7 @@ INPUTS = [
         ),
         stored=latest(Comment, "quote"),
         expected=one_line,
-        page=_plan_url,
+        page=_comment_pages,
     ),
     Input(
         "reply body",
@@ -438,7 +451,7 @@ INPUTS = [
         stored=latest(Comment, "body", parent__isnull=False),
         expected=multi_line,
         markdown=latest_html(Comment, parent__isnull=False),
-        page=_plan_url,
+        page=_comment_pages,
     ),
     Input(
         "edited comment body",
@@ -449,7 +462,7 @@ INPUTS = [
         stored=latest(Comment, "body", author__display_name="Ada Citizen"),
         expected=multi_line,
         markdown=latest_html(Comment, author__display_name="Ada Citizen"),
-        page=_plan_url,
+        page=_comment_pages,
     ),
     Input(
         "official response",
@@ -466,7 +479,7 @@ INPUTS = [
         stored=latest(OfficialResponse, "body"),
         expected=multi_line,
         markdown=latest_html(OfficialResponse),
-        page=_plan_url,
+        page=_comment_pages,
     ),
     Input(
         "flag note",
@@ -765,28 +778,38 @@ def _check_page(
     client: Client, case: Input, world: World, shown: list[tuple[int, str, str]]
 ) -> list[str]:
     assert case.page is not None
-    url = case.page(world)
-    response = client.get(url)
-    if response.status_code != 200:
-        return [f"GET {url}: HTTP {response.status_code}"]
-    if response["Content-Type"].startswith("application/json"):
-        payload = json.dumps(response.json(), ensure_ascii=False)
-        return [
-            f"#{n} {path}: not in {url}"
-            for n, path, text in shown
-            if json.dumps(text, ensure_ascii=False)[1:-1] not in payload
-        ]
-    page = scan(response.content)
-    problems = [f"GET {url}: {p}" for p in page.problems]
-    raw = response.content.decode()
-    visible = page.text + " " + squash(" ".join(page.attribute_values("value")))
+    where = case.page(world)
+    urls = [where] if isinstance(where, str) else where
+    problems: list[str] = []
+    raws: list[str] = []
+    texts: list[str] = []
+    for url in urls:
+        response = client.get(url)
+        if response.status_code != 200:
+            problems.append(f"GET {url}: HTTP {response.status_code}")
+            continue
+        if response["Content-Type"].startswith("application/json"):
+            payload = json.dumps(response.json(), ensure_ascii=False)
+            problems += [
+                f"#{n} {path}: not in {url}"
+                for n, path, text in shown
+                if json.dumps(text, ensure_ascii=False)[1:-1] not in payload
+            ]
+            continue
+        page = scan(response.content)
+        problems += [f"GET {url}: {p}" for p in page.problems]
+        raws.append(response.content.decode())
+        texts.append(page.text + " " + squash(" ".join(page.attribute_values("value"))))
+    if not raws:
+        return problems
+    raw, visible = "\n".join(raws), " ".join(texts)
     for n, path, text in shown:
         if case.markdown is not None:
             found = all(fragment in raw for fragment in text.split("\x00"))
         else:
             found = squash(text) in visible
         if not found:
-            problems.append(f"#{n} {path}: not shown on {url}")
+            problems.append(f"#{n} {path}: not shown on {' or '.join(urls)}")
     return problems
 
 

@@ -67,6 +67,22 @@ def test_plan_page_queries_do_not_grow_with_comments(plan, official, viewer, set
     assert queries_for(plan.get_absolute_url(), user) <= few
 
 
+@pytest.mark.parametrize("viewer", ["visitor", "official"])
+def test_section_page_queries_do_not_grow_with_comments(
+    plan, official, viewer, settings
+):
+    settings.RATELIMIT_ENABLED = False
+    citizens = [make_user(display_name=f"Citizen {i}") for i in range(4)]
+    user = official if viewer == "official" else None
+    key = plan.current_version.sections.order_by("ordinal").first().key
+    path = f"/plans/{plan.slug}/sections/{key}/"
+    add_comments(plan, official, citizens, 4)
+    few = queries_for(path, user)
+    add_comments(plan, official, citizens, 40)
+    assert queries_for(path, user) <= few
+    assert queries_for(path + "?page=2", user) <= few
+
+
 def test_session_page_queries_do_not_grow_with_questions(moderator, settings):
     settings.RATELIMIT_ENABLED = False
     session = ForumSessionFactory(

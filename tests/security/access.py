@@ -209,6 +209,12 @@ RULES: dict[str, dict[str, str]] = {
     "consultation:version_detail": {
         "GET": "ok ok ok ok ok ok",
     },
+    "consultation:section_comments": {
+        "GET": "ok ok ok ok ok ok",
+    },
+    "consultation:version_section_comments": {
+        "GET": "ok ok ok ok ok ok",
+    },
     "consultation:version_edit": {
         "GET": "login 403 403 ok 403 ok",
         "POST": "login 403 403 ok 403 ok",
