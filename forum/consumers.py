@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs
@@ -195,32 +196,37 @@ class LiveSessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- from the hub -----------------------------------------------------------
 
-    async def _send_frame(self, frame: Frame) -> None:
-        # The hot path of the fan-out: the frame's bytes, built once, written
-        # straight to the socket under daphne (common/wsframes.py); otherwise
-        # the ASGI send, skipping the generic consumer's wrappers.
+    def _send_frame(self, frame: Frame) -> Awaitable[None] | None:
+        """The hot path of the fan-out: the frame's bytes, built once, written
+        straight to the socket under daphne (common/wsframes.py), with no
+        coroutine per socket; otherwise the ASGI send for the hub to await
+        (skipping the generic consumer's wrappers)."""
         if self._writer is not None and self._writer.write(frame):
-            return
-        await self.base_send({"type": "websocket.send", "text": frame.text})
+            return None
+        return self.base_send({"type": "websocket.send", "text": frame.text})  # type: ignore[no-any-return]
 
-    async def deliver_event(self, seq: int, frame: Frame) -> None:
+    # The hub calls these for every socket of a broadcast and awaits the
+    # result only when it is not None.
+
+    def deliver_event(self, seq: int, frame: Frame) -> Awaitable[None] | None:
         if self._syncing:
             self._buffer.append((seq, frame.text))
         elif seq > self.last_seq:
             self.last_seq = seq
-            await self._send_frame(frame)
+            return self._send_frame(frame)
+        return None
 
-    async def deliver_state(
+    def deliver_state(
         self, kind: str, frame: Frame, question_ids: frozenset[int]
-    ) -> None:
+    ) -> Awaitable[None] | None:
         if self._syncing:
             # State read before our snapshot might be older than it: skip it,
             # and send fresh state once the snapshot is out.
             if kind == events.PRESENCE:
                 self._skipped_presence = True
             self._skipped_tally |= question_ids
-            return
-        await self._send_frame(frame)
+            return None
+        return self._send_frame(frame)
 
     # --- from the browser -------------------------------------------------------
 

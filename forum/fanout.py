@@ -126,11 +126,15 @@ class Listener(Protocol):
 
     stream: str
 
-    async def deliver_event(self, seq: int, frame: Frame) -> None: ...
+    # Either done at once (None) or an awaitable the hub awaits: a broadcast
+    # to thousands of sockets creates no coroutine for the ones written
+    # directly.
 
-    async def deliver_state(
+    def deliver_event(self, seq: int, frame: Frame) -> Awaitable[None] | None: ...
+
+    def deliver_state(
         self, kind: str, frame: Frame, question_ids: frozenset[int]
-    ) -> None: ...
+    ) -> Awaitable[None] | None: ...
 
 
 class SessionHub:
@@ -292,7 +296,8 @@ class SessionHub:
                 if n % YIELD_EVERY == 0:
                     await asyncio.sleep(0)
                 try:
-                    await listener.deliver_event(nxt, frame)
+                    if (pending := listener.deliver_event(nxt, frame)) is not None:
+                        await pending
                 except Exception:  # one broken socket must not starve the others
                     logger.exception("hub %s: delivery failed", self.id)
         if early and stream not in self._gap_tasks:
@@ -405,7 +410,9 @@ class SessionHub:
             if n % YIELD_EVERY == 0:
                 await asyncio.sleep(0)
             try:
-                await listener.deliver_state(kind, frame, question_ids)
+                pending = listener.deliver_state(kind, frame, question_ids)
+                if pending is not None:
+                    await pending
             except Exception:
                 logger.exception("hub %s: delivery failed", self.id)
 
