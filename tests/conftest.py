@@ -22,9 +22,26 @@ SERIAL_TESTS = {
 }
 
 
+# Tests that touch neither the database nor the cache nor the channel layer
+# (the pure-Python clustering maths, the translation catalogues): the result
+# cannot depend on the backend, so CI runs them in its SQLite pass only
+# (`-m "not backend_free"` in the PostgreSQL pass).
+BACKEND_FREE_PATHS = ("/tests/clustering/", "/tests/test_i18n.py")
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_site"}
+
+
+def _backend_free(item: pytest.Item) -> bool:
+    return (
+        any(p in str(item.path) for p in BACKEND_FREE_PATHS)
+        and item.get_closest_marker("django_db") is None
+        and not DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark tests under tests/browser/ and run them after every other test;
-    mark the timing-sensitive tests ``serial``."""
+    mark the timing-sensitive tests ``serial`` and the backend-free ones
+    ``backend_free``."""
     browser_items = []
     other_items = []
     for item in items:
@@ -34,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
             nodeid in SERIAL_TESTS or nodeid.split("::")[0] in SERIAL_TESTS
         ):
             item.add_marker(pytest.mark.serial)
+        if _backend_free(item):
+            item.add_marker(pytest.mark.backend_free)
         if "/tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
             browser_items.append(item)
