@@ -17,8 +17,6 @@ SERIAL_DIRS = ("/tests/browser/", "/tests/realtime/", "/tests/faults/")
 SERIAL_TESTS = {
     "tests/forum/test_scaleout.py",  # two daphne processes + Redis
     "tests/forum/test_consumer.py::test_upvotes_are_coalesced_into_few_tally_frames",
-    "tests/clustering_web/test_demo.py::"
-    "test_seed_demo_adds_an_analysed_conversation_quickly_and_idempotently",
 }
 
 
