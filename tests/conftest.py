@@ -9,12 +9,49 @@ from tests.factories import make_user
 pytest_plugins = ["tests.browser.fixtures"]
 
 
+# Timing-sensitive tests: live daphne/Chromium processes, fault injection and
+# latency or rate bounds. CI runs them in a step of their own (`-m serial`),
+# never at the same time as another test run, and everything else in two
+# passes side by side (`-m "not serial"`); see .ci/run.
+SERIAL_DIRS = ("/tests/browser/", "/tests/realtime/", "/tests/faults/")
+SERIAL_TESTS = {
+    "tests/forum/test_scaleout.py",  # two daphne processes + Redis
+    "tests/forum/test_consumer.py::test_upvotes_are_coalesced_into_few_tally_frames",
+}
+
+
+# Tests that touch neither the database nor the cache nor the channel layer
+# (the pure-Python clustering maths, the translation catalogues): the result
+# cannot depend on the backend, so CI runs them in its SQLite pass only
+# (`-m "not backend_free"` in the PostgreSQL pass).
+BACKEND_FREE_PATHS = ("/tests/clustering/", "/tests/test_i18n.py")
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_site"}
+
+
+def _backend_free(item: pytest.Item) -> bool:
+    return (
+        any(p in str(item.path) for p in BACKEND_FREE_PATHS)
+        and item.get_closest_marker("django_db") is None
+        and not DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark tests under tests/browser/ and run them after every other test."""
+    """Mark tests under tests/browser/ and run them after every other test;
+    mark the timing-sensitive tests ``serial`` and the backend-free ones
+    ``backend_free``."""
     browser_items = []
     other_items = []
     for item in items:
-        if "/tests/browser/" in str(item.path):
+        path = str(item.path)
+        nodeid = item.nodeid.split("[")[0]
+        if any(d in path for d in SERIAL_DIRS) or (
+            nodeid in SERIAL_TESTS or nodeid.split("::")[0] in SERIAL_TESTS
+        ):
+            item.add_marker(pytest.mark.serial)
+        if _backend_free(item):
+            item.add_marker(pytest.mark.backend_free)
+        if "/tests/browser/" in path:
             item.add_marker(pytest.mark.browser)
             browser_items.append(item)
         else:
@@ -35,6 +72,16 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if item.get_closest_marker("redis"):
                 item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A marker selection (``-m serial``) that matches nothing in the chosen
+    paths is not a failure: CI runs each selection on the paths it is given."""
+    if (
+        exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED
+        and session.config.option.markexpr
+    ):
+        session.exitstatus = pytest.ExitCode.OK
 
 
 @pytest.fixture(autouse=True)

@@ -48,5 +48,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Open-data exports of this checkout's test runs (the live server of the browser
 # tests is a child process: it sees this, not a test's settings override).
-AGORA_OPENDATA_CACHE = Path(tempfile.gettempdir()) / f"agora-test-opendata-{_CHECKOUT}"
+# CI runs the SQLite and the PostgreSQL passes side by side: one folder each.
+_BACKEND = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+AGORA_OPENDATA_CACHE = (
+    Path(tempfile.gettempdir()) / f"agora-test-opendata-{_CHECKOUT}-{_BACKEND}"
+)
 LOGGING["loggers"]["django"]["level"] = "WARNING"  # noqa: F405
