@@ -69,3 +69,21 @@ async def test_a_broadcast_to_many_sockets_lets_the_event_loop_breathe(citizen):
     events = [i for i, entry in enumerate(log) if entry == "event"]
     first_broadcast = log[events[0] : events[sockets - 1]]
     assert "tick" in first_broadcast, "the loop was held for a whole broadcast"
+
+
+async def test_tallies_are_spaced_further_apart_for_a_large_audience(monkeypatch):
+    hub = fanout.SessionHub(session_id=1)
+    log: list[str] = []
+    done = asyncio.Event()
+    assert hub.tally_interval() == fanout.TALLY_INTERVAL  # nobody there yet
+    monkeypatch.setattr(fanout, "TALLY_WRITES_PER_S", 40)
+    for count in (5, 10, 20, 30, 40, 80):
+        while hub.local_viewers() < count:
+            hub.add(Listener(log, done, 0))
+        expected = min(
+            fanout.TALLY_INTERVAL_MAX, max(fanout.TALLY_INTERVAL, count / 40)
+        )
+        assert hub.tally_interval() == pytest.approx(expected)
+    # 40 local viewers at 40 tally frames a second: one frame a second each,
+    # never less often than that, never more often than four a second.
+    assert hub.tally_interval() == fanout.TALLY_INTERVAL_MAX
