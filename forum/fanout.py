@@ -175,6 +175,8 @@ class SessionHub:
         self._force: set[int] = set()
         self._flush_task: asyncio.Task[None] | None = None
         self._last_flush = 0.0
+        self._last_sent = 0.0
+        self._tally_lock = asyncio.Lock()
         # Presence state: hub id -> (viewers, when heard).
         self._reports: dict[str, tuple[int, float]] = {}
         self._sent_viewers: int | None = None
@@ -397,6 +399,16 @@ class SessionHub:
             self._last_flush = loop.time()
         finally:
             self._flush_task = None
+        async with self._tally_lock:
+            # One flush at a time, so that tallies leave in the order their
+            # counts were read, each at least an interval after the last one
+            # (at every socket, whatever the database's speed).
+            await asyncio.sleep(
+                max(0.0, self._last_sent + self.tally_interval() - loop.time())
+            )
+            await self._send_tally(ids, force)
+
+    async def _send_tally(self, ids: set[int] | None, force: set[int]) -> None:
         try:
             counts = await read_db(selectors.upvote_counts)(self.session_id, ids)
         except Exception:
@@ -415,6 +427,7 @@ class SessionHub:
         frame = Frame(encode(events.tally(changed)))
         changed_ids = frozenset(changed)
         await self._deliver_state(events.TALLY, frame, changed_ids)
+        self._last_sent = asyncio.get_running_loop().time()
 
     async def _deliver_state(
         self, kind: str, frame: Frame, question_ids: frozenset[int]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 
 import pytest
 from channels.db import database_sync_to_async
@@ -87,3 +89,47 @@ async def test_tallies_are_spaced_further_apart_for_a_large_audience(monkeypatch
     # 40 local viewers at 40 tally frames a second: one frame a second each,
     # never less often than that, never more often than four a second.
     assert hub.tally_interval() == fanout.TALLY_INTERVAL_MAX
+
+
+class TallyListener(Listener):
+    def __init__(self) -> None:
+        super().__init__([], asyncio.Event(), 0)
+        self.tallies: list[tuple[float, dict[str, int]]] = []
+        self.two = asyncio.Event()
+
+    async def deliver_state(
+        self, kind: str, frame: Frame, question_ids: frozenset[int]
+    ) -> None:
+        if kind == "tally":
+            loop = asyncio.get_running_loop()
+            self.tallies.append((loop.time(), json.loads(frame.text)["counts"]))
+            if len(self.tallies) == 2:
+                self.two.set()
+
+
+async def test_tallies_leave_in_the_order_read_and_spaced_even_when_a_read_is_slow(
+    monkeypatch,
+):
+    """A slow count read (a busy database) must not let a later, faster flush
+    overtake it: the viewer would be left with the older count."""
+    answers = iter([(0.6, {7: 1}), (0.0, {7: 2})])
+
+    def upvote_counts(session_id, question_ids):
+        delay, counts = next(answers)
+        time.sleep(delay)
+        return counts
+
+    monkeypatch.setattr(fanout.selectors, "upvote_counts", upvote_counts)
+    hub = fanout.SessionHub(session_id=1)
+    listener = TallyListener()
+    hub.add(listener)
+    hub.mark_dirty([7])  # read at once, slowly
+    await asyncio.sleep(0.3)
+    hub.mark_dirty([7])  # due 0.25 s after the first: read fast
+    await asyncio.wait_for(listener.two.wait(), 5)
+    await asyncio.sleep(0.3)  # nothing else arrives
+
+    assert [counts for _, counts in listener.tallies] == [{"7": 1}, {"7": 2}]
+    (first, _), (second, _) = listener.tallies
+    assert second - first >= fanout.TALLY_INTERVAL
+    await hub.stop()
